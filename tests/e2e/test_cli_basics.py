@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: Apache-2.0
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from rightparty import __version__
+from rightparty.cli.app import app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_version_flag_prints_the_package_version():
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"rightparty {__version__}"
+
+
+def test_help_describes_the_product():
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "Reach a bank's own customers lawfully" in " ".join(result.output.split())
+
+
+def test_installed_console_script_runs():
+    script = subprocess.run(
+        [sys.executable, "-m", "rightparty", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert script.returncode == 0, script.stderr
+    assert script.stdout.strip() == f"rightparty {__version__}"
