@@ -3,6 +3,15 @@
 
 from __future__ import annotations
 
-from rightparty.domain.clock import Clock
+from typing import Protocol
 
-__all__ = ["Clock"]
+from rightparty.domain.clock import Clock
+from rightparty.domain.messages import DeliveryResult, OutboundMessage
+
+__all__ = ["ChannelGateway", "Clock"]
+
+
+class ChannelGateway(Protocol):
+    """Sends one message on its channel; idempotent by `message.idempotency_key`."""
+
+    def send(self, message: OutboundMessage) -> DeliveryResult: ...
