@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One try on one contact point; immutable once its outcome is final."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from rightparty.domain.errors import AttemptAlreadyFinal
+from rightparty.domain.vocabulary import Channel, Outcome, Purpose
+
+
+class AttemptStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FINAL = "final"
+
+
+@dataclass(slots=True)
+class Attempt:
+    """`idempotency_key` makes dispatch at-least-once safe: a provider never sends a key twice."""
+
+    id: str
+    case_id: str
+    customer_id: str
+    contact_point_id: str
+    channel: Channel
+    purpose: Purpose
+    idempotency_key: str
+    reference_code: str
+    created_at: datetime
+    debt_id: str | None = None
+    status: AttemptStatus = AttemptStatus.QUEUED
+    provider: str | None = None
+    provider_message_id: str | None = None
+    sent_at: datetime | None = None
+    outcome: Outcome | None = None
+    finalised_at: datetime | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status is AttemptStatus.FINAL
+
+    def mark_sent(self, provider: str, provider_message_id: str | None, at: datetime) -> None:
+        self._require_not_final()
+        self.status = AttemptStatus.SENT
+        self.provider = provider
+        self.provider_message_id = provider_message_id
+        self.sent_at = at
+
+    def finalise(self, outcome: Outcome, at: datetime) -> None:
+        self._require_not_final()
+        self.status = AttemptStatus.FINAL
+        self.outcome = outcome
+        self.finalised_at = at
+
+    def _require_not_final(self) -> None:
+        if self.final:
+            raise AttemptAlreadyFinal(self.id)
