@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Cases, their attempts, and every decision the policy engine took for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rightparty.db.tables.base import Base
+
+ID = String(36)
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_due", "status", "next_action_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    plan: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[int]
+    debt_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    step_index: Mapped[int]
+    opened_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    next_action_at: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
+
+
+class AttemptRow(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    contact_point_id: Mapped[str] = mapped_column(ForeignKey("contact_points.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    purpose: Mapped[str] = mapped_column(String(32))
+    debt_id: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    reference_code_bidx: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str | None] = mapped_column(String(32))
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    finalised_at: Mapped[datetime | None]
+
+
+class DecisionRow(Base):
+    """The policy engine's full answer (DESIGN.md §8.3) for one proposed attempt."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    attempt_id: Mapped[str | None] = mapped_column(ForeignKey("attempts.id"))
+    allowed: Mapped[bool]
+    evaluated_at: Mapped[datetime]
+    document: Mapped[dict[str, Any]]

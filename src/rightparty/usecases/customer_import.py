@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Validation of the customer import file (DESIGN.md §8.5): the whole file, before any write.
+
+Each line is checked against a strict pydantic model; fields that would carry other people's
+details are refused with the reason; addresses are normalised per channel. The result is either
+every customer ready to store or every problem found, one per bad line, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from rightparty.domain.errors import ThirdPartyDataRefused
+from rightparty.domain.vocabulary import Channel, ContactPointKind, ContactSource
+from rightparty.usecases.contact_normalisation import (
+    AddressInvalid,
+    normalise_address,
+    phone_kind,
+    phone_time_zones,
+)
+
+# Field names that only ever mean someone else's details; refused wherever they appear.
+THIRD_PARTY_FIELDS = frozenset(
+    {
+        "contacts",
+        "phone_book",
+        "phonebook",
+        "address_book",
+        "addressbook",
+        "emergency_contacts",
+        "emergency_contact",
+        "references",
+        "reference_contacts",
+        "relatives",
+        "family",
+        "guarantor_contacts",
+        "spouse",
+        "employer_contact",
+        "friends",
+    }
+)
+_PERSON_KEYS = frozenset({"name", "phone", "mobile", "email", "relationship", "relation"})
+MAX_LINE_BYTES = 64 * 1024
+
+ExternalRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$"),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = Field(max_length=64)
+    source: str = Field(default="address", pattern=r"^[a-z_]{1,32}$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            message = "not an IANA time zone"
+            raise ValueError(message) from error
+        return value
+
+
+class ContactPointIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Channel
+    address: str = Field(min_length=1, max_length=320)
+    kind: ContactPointKind | None = None
+    source: ContactSource
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    external_ref: ExternalRef
+    name: Name
+    locale: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    jurisdiction: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+    locations: list[LocationIn] = Field(default_factory=list, max_length=16)
+    contact_points: list[ContactPointIn] = Field(default_factory=list, max_length=32)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPoint:
+    channel: Channel
+    address: str
+    kind: ContactPointKind
+    source: ContactSource
+    time_zones: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedCustomer:
+    """One validated, normalised line; plaintext, to be encrypted by storage."""
+
+    line: int
+    external_ref: str
+    name: str
+    locale: str
+    jurisdiction: str
+    locations: tuple[tuple[str, str], ...]
+    contact_points: tuple[ImportedPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line: int
+    problems: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: " + "; ".join(self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportValidation:
+    customers: tuple[ImportedCustomer, ...]
+    errors: tuple[LineError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_import(lines: Iterable[str]) -> ImportValidation:
+    """Check every line; blank lines are ignored; a repeated `external_ref` is an error."""
+    customers: list[ImportedCustomer] = []
+    errors: list[LineError] = []
+    first_line_of: dict[str, int] = {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        problems, customer = _validate_line(number, text)
+        if customer is not None and customer.external_ref in first_line_of:
+            first = first_line_of[customer.external_ref]
+            problems = [f"external_ref: repeats the customer of line {first}"]
+            customer = None
+        if problems:
+            errors.append(LineError(number, tuple(problems)))
+        elif customer is not None:
+            first_line_of[customer.external_ref] = number
+            customers.append(customer)
+    return ImportValidation(tuple(customers), tuple(errors))
+
+
+def _validate_line(number: int, text: str) -> tuple[list[str], ImportedCustomer | None]:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+        return [f"(line): longer than {MAX_LINE_BYTES} bytes"], None
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return ["(line): not valid JSON"], None
+    if not isinstance(document, dict):
+        return ["(line): must be a JSON object"], None
+    refused = _third_party_fields(document)
+    if refused:
+        return [f"{field}: {ThirdPartyDataRefused.explanation}" for field in refused], None
+    try:
+        model = CustomerIn.model_validate(document)
+    except ValidationError as error:
+        return [_describe(item) for item in error.errors(include_input=False)], None
+    return _normalise(number, model)
+
+
+def _third_party_fields(document: dict[str, Any]) -> list[str]:
+    refused = [key for key in document if key.lower() in THIRD_PARTY_FIELDS]
+    refused += [
+        key
+        for key, value in document.items()
+        if key not in refused and key not in CustomerIn.model_fields and _lists_people(value)
+    ]
+    points = document.get("contact_points")
+    if isinstance(points, list):
+        for index, point in enumerate(points):
+            if isinstance(point, dict) and ({"relationship", "relation", "owner"} & set(point)):
+                refused.append(f"contact_points[{index}].relationship")
+    return refused
+
+
+def _lists_people(value: object) -> bool:
+    return isinstance(value, list) and any(
+        isinstance(item, dict) and len(_PERSON_KEYS & set(item)) >= 2 for item in value
+    )
+
+
+def _describe(error: Any) -> str:  # noqa: ANN401 - pydantic's ErrorDetails is a TypedDict
+    location = ".".join(str(part) for part in error["loc"]) or "(line)"
+    location = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", location)
+    if error["type"] == "extra_forbidden":
+        return f"{location}: unknown field"
+    return f"{location}: {error['msg']}"
+
+
+def _normalise(number: int, model: CustomerIn) -> tuple[list[str], ImportedCustomer | None]:
+    problems: list[str] = []
+    points: list[ImportedPoint] = []
+    region = model.jurisdiction.split("-", 1)[0]
+    for index, point in enumerate(model.contact_points):
+        try:
+            address = normalise_address(point.channel, point.address, region)
+        except AddressInvalid as error:
+            problems.append(f"contact_points[{index}].address: {error}")
+            continue
+        points.append(_imported_point(point, address))
+    if problems:
+        return problems, None
+    customer = ImportedCustomer(
+        line=number,
+        external_ref=model.external_ref,
+        name=model.name,
+        locale=model.locale,
+        jurisdiction=model.jurisdiction,
+        locations=tuple((location.timezone, location.source) for location in model.locations),
+        contact_points=tuple(points),
+    )
+    return [], customer
+
+
+def _imported_point(point: ContactPointIn, address: str) -> ImportedPoint:
+    is_phone = point.channel in (Channel.SMS, Channel.VOICE)
+    kind = point.kind or (phone_kind(address) if is_phone else _default_kind(point.channel))
+    zones = phone_time_zones(address) if is_phone else ()
+    return ImportedPoint(point.channel, address, kind, point.source, zones)
+
+
+def _default_kind(channel: Channel) -> ContactPointKind:
+    return {
+        Channel.EMAIL: ContactPointKind.PERSONAL,
+        Channel.PUSH: ContactPointKind.PUSH_TOKEN,
+        Channel.LETTER: ContactPointKind.POSTAL,
+    }.get(channel, ContactPointKind.PERSONAL)
