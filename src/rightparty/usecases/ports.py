@@ -1,17 +1,125 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The Protocols that adapters implement and use cases depend on."""
+"""The Protocols that adapters implement and use cases depend on.
+
+Repositories take and return domain objects, never rows; only the unit of work commits.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
 
+from rightparty.domain.attempt import Attempt
+from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
+from rightparty.domain.customer import Customer
 from rightparty.domain.messages import DeliveryResult, OutboundMessage
+from rightparty.domain.vocabulary import Channel
 
-__all__ = ["ChannelGateway", "Clock"]
+__all__ = [
+    "AttemptRepository",
+    "AuditRecorder",
+    "CaseRepository",
+    "ChannelGateway",
+    "Clock",
+    "CustomerRepository",
+    "DecisionRepository",
+    "UnitOfWork",
+]
 
 
 class ChannelGateway(Protocol):
     """Sends one message on its channel; idempotent by `message.idempotency_key`."""
 
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+class CustomerRepository(Protocol):
+    def add(self, customer: Customer) -> None: ...
+
+    def save(self, customer: Customer) -> None:
+        """Write back changes to a customer loaded from this repository."""
+        ...
+
+    def get(self, customer_id: str) -> Customer:
+        """Raises `CustomerNotFound`."""
+        ...
+
+    def by_external_ref(self, external_ref: str) -> Customer | None: ...
+
+    def by_address(self, channel: Channel, normalised_address: str) -> list[Customer]:
+        """Customers holding that address, found by blind index and confirmed by decryption."""
+        ...
+
+    def count(self) -> int: ...
+
+
+class CaseRepository(Protocol):
+    def add(self, case: Case) -> None: ...
+
+    def save(self, case: Case) -> None: ...
+
+    def get(self, case_id: str) -> Case:
+        """Raises `CaseNotFound`."""
+        ...
+
+    def due(self, until: datetime, limit: int) -> list[Case]:
+        """Open or waiting cases whose next action is at or before `until`, earliest first."""
+        ...
+
+
+class AttemptRepository(Protocol):
+    def add(self, attempt: Attempt) -> None: ...
+
+    def save(self, attempt: Attempt) -> None: ...
+
+    def get(self, attempt_id: str) -> Attempt: ...
+
+    def by_idempotency_key(self, key: str) -> Attempt | None: ...
+
+    def for_customer(self, customer_id: str) -> list[Attempt]: ...
+
+
+class DecisionRepository(Protocol):
+    def add(
+        self, case_id: str, attempt_id: str | None, document: dict[str, Any], at: datetime
+    ) -> None:
+        """Keep the decision JSON (DESIGN.md §8.3) that allowed or blocked a proposed attempt."""
+        ...
+
+
+class AuditRecorder(Protocol):
+    def record(
+        self,
+        event_type: str,
+        actor: str,
+        subject_id: str,
+        payload: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        """Append an audit entry in the current transaction; `payload` holds no personal data."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    customers: CustomerRepository
+    cases: CaseRepository
+    attempts: AttemptRepository
+    decisions: DecisionRepository
+    audit: AuditRecorder
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

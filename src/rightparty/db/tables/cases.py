@@ -45,6 +45,7 @@ class AttemptRow(Base):
     debt_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     reference_code_bidx: Mapped[str] = mapped_column(String(64), index=True)
+    reference_code_ct: Mapped[bytes]
     status: Mapped[str] = mapped_column(String(8))
     provider: Mapped[str | None] = mapped_column(String(32))
     provider_message_id: Mapped[str | None] = mapped_column(String(128))

@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Cases, attempts and decisions over SQLAlchemy sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rightparty.db.protection import FieldProtection
+from rightparty.db.tables import AttemptRow, CaseRow, DecisionRow
+from rightparty.domain.attempt import Attempt, AttemptStatus
+from rightparty.domain.case import Case, CaseStatus, Priority
+from rightparty.domain.errors import CaseNotFound, RightpartyError
+from rightparty.domain.vocabulary import Channel, Outcome, OutcomeCategory, Purpose
+
+_OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.WAITING.value)
+
+
+class AttemptNotFound(RightpartyError):
+    code = "ATTEMPT_NOT_FOUND"
+
+    def __init__(self, attempt_id: str) -> None:
+        super().__init__(f"no attempt {attempt_id}")
+        self.attempt_id = attempt_id
+
+
+class SqlCaseRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, case: Case) -> None:
+        self._session.add(CaseRow(**_case_columns(case)))
+
+    def save(self, case: Case) -> None:
+        row = self._session.get(CaseRow, case.id)
+        if row is None:
+            raise CaseNotFound(case.id)
+        for name, value in _case_columns(case).items():
+            setattr(row, name, value)
+
+    def get(self, case_id: str) -> Case:
+        row = self._session.get(CaseRow, case_id)
+        if row is None:
+            raise CaseNotFound(case_id)
+        return _case_from_row(row)
+
+    def due(self, until: datetime, limit: int) -> list[Case]:
+        query = (
+            select(CaseRow)
+            .where(CaseRow.status.in_(_OPEN_STATUSES), CaseRow.next_action_at <= until)
+            .order_by(CaseRow.next_action_at, CaseRow.id)
+            .limit(limit)
+        )
+        return [_case_from_row(row) for row in self._session.scalars(query)]
+
+
+def _case_columns(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "customer_id": case.customer_id,
+        "purpose": case.purpose.value,
+        "plan": case.plan,
+        "priority": int(case.priority),
+        "debt_id": case.debt_id,
+        "status": case.status.value,
+        "step_index": case.step_index,
+        "opened_at": case.opened_at,
+        "deadline": case.deadline,
+        "next_action_at": case.next_action_at,
+        "unreachable_reason": case.unreachable_reason.value if case.unreachable_reason else None,
+        "closed_at": case.closed_at,
+    }
+
+
+def _case_from_row(row: CaseRow) -> Case:
+    return Case(
+        id=row.id,
+        customer_id=row.customer_id,
+        purpose=Purpose(row.purpose),
+        plan=row.plan,
+        priority=Priority(row.priority),
+        opened_at=row.opened_at,
+        deadline=row.deadline,
+        debt_id=row.debt_id,
+        status=CaseStatus(row.status),
+        step_index=row.step_index,
+        next_action_at=row.next_action_at,
+        unreachable_reason=(
+            OutcomeCategory(row.unreachable_reason) if row.unreachable_reason else None
+        ),
+        closed_at=row.closed_at,
+    )
+
+
+class SqlAttemptRepository:
+    """The reference code is kept encrypted (for re-rendering after a crash) and blind-indexed
+    (for the customer's "did this really come from my bank?" check)."""
+
+    def __init__(self, session: Session, protection: FieldProtection) -> None:
+        self._session = session
+        self._protection = protection
+
+    def add(self, attempt: Attempt) -> None:
+        row = AttemptRow(
+            **_attempt_columns(attempt),
+            reference_code_bidx=self._protection.index("reference_code", attempt.reference_code),
+            reference_code_ct=self._protection.encrypt(
+                attempt.customer_id, "attempts", "reference_code", attempt.reference_code
+            ),
+        )
+        self._session.add(row)
+
+    def save(self, attempt: Attempt) -> None:
+        row = self._session.get(AttemptRow, attempt.id)
+        if row is None:
+            raise AttemptNotFound(attempt.id)
+        for name, value in _attempt_columns(attempt).items():
+            setattr(row, name, value)
+
+    def get(self, attempt_id: str) -> Attempt:
+        row = self._session.get(AttemptRow, attempt_id)
+        if row is None:
+            raise AttemptNotFound(attempt_id)
+        return self._from_row(row)
+
+    def by_idempotency_key(self, key: str) -> Attempt | None:
+        row = self._session.scalar(select(AttemptRow).where(AttemptRow.idempotency_key == key))
+        return self._from_row(row) if row is not None else None
+
+    def for_customer(self, customer_id: str) -> list[Attempt]:
+        query = (
+            select(AttemptRow)
+            .where(AttemptRow.customer_id == customer_id)
+            .order_by(AttemptRow.created_at, AttemptRow.id)
+        )
+        return [self._from_row(row) for row in self._session.scalars(query)]
+
+    def by_reference_code(self, code: str) -> list[Attempt]:
+        """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""
+        query = select(AttemptRow).where(
+            AttemptRow.reference_code_bidx == self._protection.index("reference_code", code)
+        )
+        found = [self._from_row(row) for row in self._session.scalars(query)]
+        return [attempt for attempt in found if attempt.reference_code == code]
+
+    def _from_row(self, row: AttemptRow) -> Attempt:
+        return Attempt(
+            id=row.id,
+            case_id=row.case_id,
+            customer_id=row.customer_id,
+            contact_point_id=row.contact_point_id,
+            channel=Channel(row.channel),
+            purpose=Purpose(row.purpose),
+            idempotency_key=row.idempotency_key,
+            reference_code=self._protection.decrypt(
+                row.customer_id, "attempts", "reference_code", row.reference_code_ct
+            ),
+            created_at=row.created_at,
+            debt_id=row.debt_id,
+            status=AttemptStatus(row.status),
+            provider=row.provider,
+            provider_message_id=row.provider_message_id,
+            sent_at=row.sent_at,
+            outcome=Outcome(row.outcome) if row.outcome else None,
+            finalised_at=row.finalised_at,
+        )
+
+
+def _attempt_columns(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "id": attempt.id,
+        "case_id": attempt.case_id,
+        "customer_id": attempt.customer_id,
+        "contact_point_id": attempt.contact_point_id,
+        "channel": attempt.channel.value,
+        "purpose": attempt.purpose.value,
+        "debt_id": attempt.debt_id,
+        "idempotency_key": attempt.idempotency_key,
+        "status": attempt.status.value,
+        "provider": attempt.provider,
+        "provider_message_id": attempt.provider_message_id,
+        "outcome": attempt.outcome.value if attempt.outcome else None,
+        "created_at": attempt.created_at,
+        "sent_at": attempt.sent_at,
+        "finalised_at": attempt.finalised_at,
+    }
+
+
+class SqlDecisionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self, case_id: str, attempt_id: str | None, document: dict[str, Any], at: datetime
+    ) -> None:
+        self._session.add(
+            DecisionRow(
+                case_id=case_id,
+                attempt_id=attempt_id,
+                allowed=bool(document.get("allowed")),
+                evaluated_at=at,
+                document=document,
+            )
+        )

@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Customers with their contact points, consent ledger and restrictions; personal data encrypted."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from rightparty.db.protection import FieldProtection
+from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
+from rightparty.db.tables import ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
+from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
+from rightparty.domain.contact_point import ContactPoint, ContactPointHealth
+from rightparty.domain.customer import Customer, Location
+from rightparty.domain.errors import CustomerNotFound
+from rightparty.domain.vocabulary import (
+    Channel,
+    ContactPointKind,
+    ContactPointStatus,
+    ContactSource,
+    Outcome,
+    Purpose,
+)
+
+_INDEX_KIND = {
+    Channel.SMS: "phone",
+    Channel.VOICE: "phone",
+    Channel.EMAIL: "email",
+    Channel.PUSH: "push",
+    Channel.LETTER: "postal",
+}
+
+
+def address_index_kind(channel: Channel) -> str:
+    """Phones share one index across SMS and voice, so one number is found on both."""
+    return _INDEX_KIND[channel]
+
+
+class SqlCustomerRepository:
+    def __init__(self, session: Session, protection: FieldProtection) -> None:
+        self._session = session
+        self._protection = protection
+
+    def add(self, customer: Customer) -> None:
+        if customer.created_at is None or customer.updated_at is None:
+            message = "a customer needs created_at and updated_at before it is stored"
+            raise ValueError(message)
+        self._session.add(
+            CustomerRow(
+                id=customer.id,
+                external_ref=customer.external_ref,
+                name_ct=self._encrypt(customer.id, "customers", "name", customer.name),
+                locale=customer.locale,
+                jurisdiction=customer.jurisdiction,
+                locations=_locations(customer),
+                created_at=customer.created_at,
+                updated_at=customer.updated_at,
+            )
+        )
+        self._session.flush()
+        self._write_children(customer)
+
+    def save(self, customer: Customer) -> None:
+        row = self._session.get(CustomerRow, customer.id)
+        if row is None:
+            raise CustomerNotFound(customer.id)
+        row.name_ct = self._encrypt(customer.id, "customers", "name", customer.name)
+        row.locale = customer.locale
+        row.jurisdiction = customer.jurisdiction
+        row.locations = _locations(customer)
+        if customer.updated_at is not None:
+            row.updated_at = customer.updated_at
+        self._write_children(customer)
+
+    def get(self, customer_id: str) -> Customer:
+        row = self._session.get(CustomerRow, customer_id)
+        if row is None:
+            raise CustomerNotFound(customer_id)
+        return self._load(row)
+
+    def by_external_ref(self, external_ref: str) -> Customer | None:
+        row = self._session.scalar(
+            select(CustomerRow).where(CustomerRow.external_ref == external_ref)
+        )
+        return self._load(row) if row is not None else None
+
+    def by_address(self, channel: Channel, normalised_address: str) -> list[Customer]:
+        kind = address_index_kind(channel)
+        blind = self._protection.index(kind, normalised_address)
+        kinds = [c.value for c in Channel if address_index_kind(c) == kind]
+        query = select(ContactPointRow.customer_id).where(
+            ContactPointRow.channel.in_(kinds), ContactPointRow.address_bidx == blind
+        )
+        found = [
+            self.get(customer_id) for customer_id in dict.fromkeys(self._session.scalars(query))
+        ]
+        return [
+            customer
+            for customer in found
+            if any(point.address == normalised_address for point in customer.contact_points)
+        ]
+
+    def count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(CustomerRow)) or 0
+
+    def _encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes:
+        return self._protection.encrypt(customer_id, table, field, plaintext)
+
+    def _write_children(self, customer: Customer) -> None:
+        self._write_points(customer)
+        self._append_consents(customer)
+        self._replace_restrictions(customer)
+
+    def _write_points(self, customer: Customer) -> None:
+        existing = {
+            row.id: row
+            for row in self._session.scalars(
+                select(ContactPointRow).where(ContactPointRow.customer_id == customer.id)
+            )
+        }
+        for position, point in enumerate(customer.contact_points):
+            row = existing.pop(point.id, None) or ContactPointRow(
+                id=point.id, customer_id=customer.id
+            )
+            if row not in self._session:
+                self._session.add(row)
+            self._fill_point(row, customer.id, position, point)
+        for orphan in existing.values():
+            self._session.delete(orphan)
+
+    def _fill_point(
+        self, row: ContactPointRow, customer_id: str, position: int, point: ContactPoint
+    ) -> None:
+        row.position = position
+        row.channel = point.channel.value
+        row.kind = point.kind.value
+        row.source = point.source.value
+        row.status = point.status.value
+        row.address_ct = self._encrypt(customer_id, "contact_points", "address", point.address)
+        row.address_bidx = self._protection.index(address_index_kind(point.channel), point.address)
+        row.time_zones = list(point.time_zones)
+        row.verified_at = point.verified_at
+        row.last_confirmed_at = point.last_confirmed_at
+        row.consecutive_failures = point.health.consecutive_failures
+        row.last_outcome = point.health.last_outcome.value if point.health.last_outcome else None
+        row.last_outcome_at = point.health.last_outcome_at
+
+    def _append_consents(self, customer: Customer) -> None:
+        stored = self._session.scalar(
+            select(func.count())
+            .select_from(ConsentRow)
+            .where(ConsentRow.customer_id == customer.id)
+        )
+        for entry in customer.consents[stored or 0 :]:
+            self._session.add(
+                ConsentRow(
+                    customer_id=customer.id,
+                    purpose=entry.purpose.value,
+                    channel=entry.channel.value,
+                    action=entry.action.value,
+                    source=entry.source.value,
+                    evidence=entry.evidence,
+                    at=entry.at,
+                )
+            )
+
+    def _replace_restrictions(self, customer: Customer) -> None:
+        self._session.execute(
+            delete(RestrictionRow).where(RestrictionRow.customer_id == customer.id)
+        )
+        for restriction in customer.restrictions:
+            self._session.add(restriction_to_row(customer.id, restriction))
+
+    def _load(self, row: CustomerRow) -> Customer:
+        points = self._session.scalars(
+            select(ContactPointRow)
+            .where(ContactPointRow.customer_id == row.id)
+            .order_by(ContactPointRow.position)
+        )
+        consents = self._session.scalars(
+            select(ConsentRow).where(ConsentRow.customer_id == row.id).order_by(ConsentRow.id)
+        )
+        restrictions = self._session.scalars(
+            select(RestrictionRow)
+            .where(RestrictionRow.customer_id == row.id)
+            .order_by(RestrictionRow.id)
+        )
+        return Customer(
+            id=row.id,
+            external_ref=row.external_ref,
+            name=self._protection.decrypt(row.id, "customers", "name", row.name_ct),
+            locale=row.locale,
+            jurisdiction=row.jurisdiction,
+            locations=[Location(item["timezone"], item["source"]) for item in row.locations],
+            contact_points=[self._point(row.id, point) for point in points],
+            consents=[_consent(entry) for entry in consents],
+            restrictions=[restriction_from_row(item) for item in restrictions],
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def _point(self, customer_id: str, row: ContactPointRow) -> ContactPoint:
+        return ContactPoint(
+            id=row.id,
+            channel=Channel(row.channel),
+            address=self._protection.decrypt(
+                customer_id, "contact_points", "address", row.address_ct
+            ),
+            kind=ContactPointKind(row.kind),
+            source=ContactSource(row.source),
+            status=ContactPointStatus(row.status),
+            time_zones=tuple(row.time_zones),
+            verified_at=row.verified_at,
+            last_confirmed_at=row.last_confirmed_at,
+            health=ContactPointHealth(
+                consecutive_failures=row.consecutive_failures,
+                last_outcome=Outcome(row.last_outcome) if row.last_outcome else None,
+                last_outcome_at=row.last_outcome_at,
+            ),
+        )
+
+
+def _locations(customer: Customer) -> list[dict[str, str]]:
+    return [{"timezone": item.timezone, "source": item.source} for item in customer.locations]
+
+
+def _consent(row: ConsentRow) -> ConsentEntry:
+    return ConsentEntry(
+        purpose=Purpose(row.purpose),
+        channel=Channel(row.channel),
+        action=ConsentAction(row.action),
+        source=ConsentSource(row.source),
+        at=row.at,
+        evidence=row.evidence,
+    )

@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Customer handlers: import (all or nothing, upsert by `external_ref`) and the masked view."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rightparty.domain.clock import Clock
+from rightparty.domain.contact_point import ContactPoint
+from rightparty.domain.customer import Customer, Location
+from rightparty.usecases.customer_import import ImportedCustomer, ImportedPoint, ImportValidation
+from rightparty.usecases.ports import UnitOfWork
+
+IdFactory = Callable[[], str]
+SYSTEM_ACTOR = "system:import"
+
+
+def random_id() -> str:
+    return str(uuid.uuid4())
+
+
+class ImportRefused(ValueError):
+    """The file had bad lines; nothing was written."""
+
+    def __init__(self, validation: ImportValidation) -> None:
+        super().__init__(f"{len(validation.errors)} bad line(s); nothing was imported")
+        self.validation = validation
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    created: int
+    updated: int
+
+
+def import_customers(
+    validation: ImportValidation,
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    new_id: IdFactory = random_id,
+    actor: str = SYSTEM_ACTOR,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Store every validated customer in one transaction, or nothing when any line was bad."""
+    if not validation.ok:
+        raise ImportRefused(validation)
+    created = updated = 0
+    with uow:
+        for done, imported in enumerate(validation.customers, start=1):
+            existing = uow.customers.by_external_ref(imported.external_ref)
+            now = clock.now()
+            if existing is None:
+                customer = _new_customer(imported, new_id, now_id=new_id())
+                customer.created_at = customer.updated_at = now
+                uow.customers.add(customer)
+                created += 1
+                event = "customer.created"
+            else:
+                customer = existing
+                _apply(imported, customer, new_id)
+                customer.updated_at = now
+                uow.customers.save(customer)
+                updated += 1
+                event = "customer.updated"
+            uow.audit.record(event, actor, customer.id, _audit_payload(customer), now)
+            if on_progress is not None:
+                on_progress(done)
+        uow.commit()
+    return ImportReport(created=created, updated=updated)
+
+
+def _new_customer(imported: ImportedCustomer, new_id: IdFactory, *, now_id: str) -> Customer:
+    customer = Customer(
+        id=now_id,
+        external_ref=imported.external_ref,
+        name=imported.name,
+        locale=imported.locale,
+        jurisdiction=imported.jurisdiction,
+    )
+    _apply(imported, customer, new_id)
+    return customer
+
+
+def _apply(imported: ImportedCustomer, customer: Customer, new_id: IdFactory) -> None:
+    """Update in place; points match on (channel, address) and keep their status and health.
+
+    A point missing from a re-import is kept: attempt history refers to it, and only the
+    customer's own correction retires a detail.
+    """
+    customer.name = imported.name
+    customer.locale = imported.locale
+    customer.jurisdiction = imported.jurisdiction
+    customer.locations = [Location(zone, source) for zone, source in imported.locations]
+    known = {(point.channel, point.address): point for point in customer.contact_points}
+    for incoming in imported.contact_points:
+        point = known.get((incoming.channel, incoming.address))
+        if point is None:
+            customer.contact_points.append(_new_point(incoming, new_id()))
+        else:
+            point.kind = incoming.kind
+            point.source = incoming.source
+            point.time_zones = incoming.time_zones
+
+
+def _new_point(incoming: ImportedPoint, point_id: str) -> ContactPoint:
+    return ContactPoint(
+        id=point_id,
+        channel=incoming.channel,
+        address=incoming.address,
+        kind=incoming.kind,
+        source=incoming.source,
+        time_zones=incoming.time_zones,
+    )
+
+
+def _audit_payload(customer: Customer) -> dict[str, object]:
+    """What changed, by shape only: counts and channels, never a name or an address."""
+    return {
+        "contact_points": sorted(point.channel.value for point in customer.contact_points),
+        "locations": len(customer.locations),
+        "jurisdiction": customer.jurisdiction,
+    }
