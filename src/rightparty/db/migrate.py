@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -24,18 +27,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
+def upgrade(bind: Engine | Connection, revision: str = "head") -> None:
+    """Migrate up; on a Connection the caller owns the transaction (tests roll it back)."""
+    with _connection(bind) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
-def downgrade(engine: Engine, revision: str = "base") -> None:
-    with engine.begin() as connection:
+def downgrade(bind: Engine | Connection, revision: str = "base") -> None:
+    with _connection(bind) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+def current_revision(bind: Engine | Connection) -> str | None:
+    with _connection(bind) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -43,8 +47,17 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def schema_drift(engine: Engine) -> list[object]:
+def schema_drift(bind: Engine | Connection) -> list[object]:
     """What autogenerate would change between the migrated database and the table mappings."""
-    with engine.connect() as connection:
+    with _connection(bind) as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
+
+
+@contextmanager
+def _connection(bind: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.begin() as connection:
+        yield connection

@@ -8,11 +8,13 @@ together or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.orm import Session
 
+from rightparty.db.audit_recorder import DEFAULT_ORIGIN, BufferedAuditRecorder
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.cases import (
     SqlAttemptRepository,
@@ -20,9 +22,21 @@ from rightparty.db.repositories.cases import (
     SqlDecisionRepository,
 )
 from rightparty.db.repositories.customers import SqlCustomerRepository
-from rightparty.usecases.ports import AuditRecorder
 
-AuditRecorderFactory = Callable[[Session], AuditRecorder]
+_active_session: ContextVar[Session | None] = ContextVar("rightparty_active_session", default=None)
+
+
+class NoActiveUnitOfWork(RuntimeError):
+    """Personal data was read or written outside a unit of work."""
+
+
+def active_session() -> Session:
+    """The session of the unit of work running in this context (data keys are written in it)."""
+    session = _active_session.get()
+    if session is None:
+        message = "no unit of work is active here; personal data is only touched inside one"
+        raise NoActiveUnitOfWork(message)
+    return session
 
 
 class SqlUnitOfWork:
@@ -30,17 +44,20 @@ class SqlUnitOfWork:
     cases: SqlCaseRepository
     attempts: SqlAttemptRepository
     decisions: SqlDecisionRepository
-    audit: AuditRecorder
+    audit: BufferedAuditRecorder
 
     def __init__(
         self,
         session_factory: Callable[[], Session],
         protection: FieldProtection,
-        audit_recorder: AuditRecorderFactory,
+        *,
+        audit_origin: str = DEFAULT_ORIGIN,
+        on_rollback: Callable[[], None] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._protection = protection
-        self._audit_recorder = audit_recorder
+        self._audit_origin = audit_origin
+        self._on_rollback = on_rollback
         self._session: Session | None = None
 
     @property
@@ -53,11 +70,12 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         session = self._session_factory()
         self._session = session
+        _active_session.set(session)
         self.customers = SqlCustomerRepository(session, self._protection)
         self.cases = SqlCaseRepository(session)
         self.attempts = SqlAttemptRepository(session, self._protection)
         self.decisions = SqlDecisionRepository(session)
-        self.audit = self._audit_recorder(session)
+        self.audit = BufferedAuditRecorder(session, self._audit_origin)
         return self
 
     def __exit__(
@@ -71,9 +89,17 @@ class SqlUnitOfWork:
         finally:
             self.session.close()
             self._session = None
+            _active_session.set(None)
 
     def commit(self) -> None:
+        """Append the pending audit entries, then commit them with the change they record."""
+        self.audit.flush()
         self.session.commit()
 
     def rollback(self) -> None:
+        """Discard the change; cached data keys are forgotten, as they may not have committed."""
+        self.audit.discard()
+        discarding = self.session.in_transaction()
         self.session.rollback()
+        if discarding and self._on_rollback is not None:
+            self._on_rollback()

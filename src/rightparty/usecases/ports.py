@@ -103,11 +103,20 @@ class AuditRecorder(Protocol):
 
 
 class UnitOfWork(Protocol):
-    customers: CustomerRepository
-    cases: CaseRepository
-    attempts: AttemptRepository
-    decisions: DecisionRepository
-    audit: AuditRecorder
+    @property
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def attempts(self) -> AttemptRepository: ...
+
+    @property
+    def decisions(self) -> DecisionRepository: ...
+
+    @property
+    def audit(self) -> AuditRecorder: ...
 
     def __enter__(self) -> Self: ...
 

@@ -32,7 +32,10 @@ class SqlCaseRepository:
         self._session = session
 
     def add(self, case: Case) -> None:
+        # Rows have no ORM relationships, so the flush order is ours to keep: a case exists
+        # before the attempts and decisions that refer to it.
         self._session.add(CaseRow(**_case_columns(case)))
+        self._session.flush()
 
     def save(self, case: Case) -> None:
         row = self._session.get(CaseRow, case.id)

@@ -12,6 +12,7 @@ from rightparty.db.tables.customers import (
     ContactPointRow,
     CustomerRow,
     DataKeyRow,
+    DataKeyTombstoneRow,
     RestrictionRow,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "ContactPointRow",
     "CustomerRow",
     "DataKeyRow",
+    "DataKeyTombstoneRow",
     "DecisionRow",
     "RestrictionRow",
 ]

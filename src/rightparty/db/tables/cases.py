@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rightparty.db.tables.base import Base
@@ -44,7 +44,7 @@ class AttemptRow(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     debt_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    reference_code_bidx: Mapped[str] = mapped_column(String(64), index=True)
+    reference_code_bidx: Mapped[int] = mapped_column(BigInteger, index=True)
     reference_code_ct: Mapped[bytes]
     status: Mapped[str] = mapped_column(String(8))
     provider: Mapped[str | None] = mapped_column(String(32))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rightparty.db.tables.base import Base
@@ -39,7 +39,7 @@ class ContactPointRow(Base):
     source: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     address_ct: Mapped[bytes]
-    address_bidx: Mapped[str] = mapped_column(String(64))
+    address_bidx: Mapped[int] = mapped_column(BigInteger)
     time_zones: Mapped[list[str]]
     verified_at: Mapped[datetime | None]
     last_confirmed_at: Mapped[datetime | None]
@@ -71,13 +71,24 @@ class RestrictionRow(Base):
 
 
 class DataKeyRow(Base):
-    """A customer's data key, wrapped by a key-encryption key; deleting it shreds their data."""
+    """One version of a customer's data key, wrapped by a key-encryption key.
+
+    Deleting a customer's rows (leaving a tombstone) shreds every copy of their data.
+    """
 
     __tablename__ = "data_keys"
 
     customer_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    version: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     kek_id: Mapped[str] = mapped_column(String(64))
     kek_version: Mapped[int]
     wrapped_key: Mapped[bytes]
-    created_at: Mapped[datetime]
+    encryptions: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DataKeyTombstoneRow(Base):
+    """A shredded customer: no data key is ever created for them again."""
+
+    __tablename__ = "data_key_tombstones"
+
+    customer_id: Mapped[str] = mapped_column(ID, primary_key=True)

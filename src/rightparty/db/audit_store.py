@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The audit log's storage port over SQL, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from rightparty.audit.checkpoint import SignedCheckpoint
+from rightparty.audit.store import AuditEntry, LogState
+from rightparty.db.tables import AuditCheckpointRow, AuditEntryRow, AuditStateRow
+from rightparty.db.tables.audit import STATE_ROW_ID
+
+
+class SqlAuditStore:
+    """`load_state` locks the single state row, so appends from concurrent transactions queue up
+    behind each other on PostgreSQL (SQLite serialises writers already)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def size(self) -> int:
+        highest = self._session.scalar(select(func.max(AuditEntryRow.index)))
+        return 0 if highest is None else highest + 1
+
+    def read(self, start: int, stop: int) -> Sequence[AuditEntry]:
+        rows = self._session.execute(
+            select(
+                AuditEntryRow.index,
+                AuditEntryRow.event_bytes,
+                AuditEntryRow.leaf_hash,
+                AuditEntryRow.chain_hash,
+            )
+            .where(AuditEntryRow.index >= start, AuditEntryRow.index < stop)
+            .order_by(AuditEntryRow.index)
+        )
+        return [AuditEntry(row[0], bytes(row[1]), bytes(row[2]), bytes(row[3])) for row in rows]
+
+    def read_leaf_hashes(self, start: int, stop: int) -> Sequence[bytes]:
+        rows = self._session.scalars(
+            select(AuditEntryRow.leaf_hash)
+            .where(AuditEntryRow.index >= start, AuditEntryRow.index < stop)
+            .order_by(AuditEntryRow.index)
+        )
+        return [bytes(value) for value in rows]
+
+    def load_state(self) -> LogState | None:
+        row = self._session.scalar(
+            select(AuditStateRow).where(AuditStateRow.id == STATE_ROW_ID).with_for_update()
+        )
+        if row is None or row.state is None:
+            return None
+        return LogState.decode(bytes(row.state))
+
+    def append(self, entries: Sequence[AuditEntry], state: LogState) -> None:
+        if entries:
+            self._session.execute(
+                insert(AuditEntryRow),
+                [
+                    {
+                        "index": entry.index,
+                        "event_bytes": entry.event_bytes,
+                        "leaf_hash": entry.leaf_hash,
+                        "chain_hash": entry.chain_hash,
+                    }
+                    for entry in entries
+                ],
+            )
+        row = self._session.get(AuditStateRow, STATE_ROW_ID)
+        if row is None:
+            self._session.add(AuditStateRow(id=STATE_ROW_ID, state=state.encode()))
+        else:
+            row.state = state.encode()
+        self._session.flush()
+
+    def add_checkpoint(self, checkpoint: SignedCheckpoint) -> None:
+        self._session.add(
+            AuditCheckpointRow(
+                size=checkpoint.checkpoint.size,
+                issued_at=checkpoint.checkpoint.issued_at,
+                note=checkpoint.encode(),
+            )
+        )
+        self._session.flush()
+
+    def checkpoints(self) -> Sequence[SignedCheckpoint]:
+        rows = self._session.scalars(
+            select(AuditCheckpointRow.note).order_by(
+                AuditCheckpointRow.size, AuditCheckpointRow.issued_at, AuditCheckpointRow.id
+            )
+        )
+        return [SignedCheckpoint.decode(bytes(note)) for note in rows]
+
+    def latest_checkpoint(self) -> SignedCheckpoint | None:
+        note = self._session.scalar(
+            select(AuditCheckpointRow.note)
+            .order_by(
+                AuditCheckpointRow.size.desc(),
+                AuditCheckpointRow.issued_at.desc(),
+                AuditCheckpointRow.id.desc(),
+            )
+            .limit(1)
+        )
+        return None if note is None else SignedCheckpoint.decode(bytes(note))

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Cases, attempts and decisions on both backends."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from rightparty.db.tables import DecisionRow
+from rightparty.domain.attempt import AttemptStatus
+from rightparty.domain.case import CaseStatus
+from rightparty.domain.errors import CaseNotFound
+from rightparty.domain.vocabulary import Outcome, OutcomeCategory
+from tests.builders import MONDAY_NOON, a_case, a_customer, an_attempt
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def customer(app):
+    customer = a_customer()
+    with app.unit_of_work() as uow:
+        uow.customers.add(customer)
+        uow.commit()
+    return customer
+
+
+def test_a_case_round_trips_and_its_changes_are_saved(app, customer):
+    case = a_case(debt_id="d1")
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        stored = uow.cases.get(case.id)
+        assert stored == case
+        stored.mark_unreachable(OutcomeCategory.INFO_INACCURATE, MONDAY_NOON)
+        uow.cases.save(stored)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        again = uow.cases.get(case.id)
+        assert (again.status, again.unreachable_reason) == (
+            CaseStatus.UNREACHABLE,
+            OutcomeCategory.INFO_INACCURATE,
+        )
+        with pytest.raises(CaseNotFound):
+            uow.cases.get("nope")
+
+
+def test_due_cases_come_earliest_first_and_closed_ones_never(app, customer):
+    cases = [a_case(f"case-{n}") for n in range(4)]
+    cases[0].wait_until(MONDAY_NOON + timedelta(hours=3))
+    cases[1].wait_until(MONDAY_NOON + timedelta(hours=1))
+    cases[2].wait_until(MONDAY_NOON + timedelta(days=2))
+    cases[3].wait_until(MONDAY_NOON)
+    cases[3].mark_reached(MONDAY_NOON)
+    with app.unit_of_work() as uow:
+        for case in cases:
+            uow.cases.add(case)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        due = uow.cases.due(MONDAY_NOON + timedelta(hours=4), limit=10)
+        limited = uow.cases.due(MONDAY_NOON + timedelta(hours=4), limit=1)
+    assert [case.id for case in due] == ["case-1", "case-0"]
+    assert [case.id for case in limited] == ["case-1"]
+
+
+def test_an_attempt_round_trips_with_its_reference_code_and_final_outcome(app, customer):
+    case = a_case()
+    attempt = an_attempt(case=case)
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        stored = uow.attempts.by_idempotency_key(attempt.idempotency_key)
+        assert stored == attempt
+        stored.mark_sent("sandbox", "SM123", MONDAY_NOON)
+        stored.finalise(Outcome.DELIVERED, MONDAY_NOON + timedelta(minutes=1))
+        uow.attempts.save(stored)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        final = uow.attempts.get(attempt.id)
+        assert (final.status, final.outcome) == (AttemptStatus.FINAL, Outcome.DELIVERED)
+        assert [found.id for found in uow.attempts.by_reference_code("RP7K2Q9X")] == [attempt.id]
+        assert uow.attempts.by_reference_code("RP000000") == []
+        assert [found.id for found in uow.attempts.for_customer(customer.id)] == [attempt.id]
+        assert uow.attempts.by_idempotency_key("unknown") is None
+
+
+def test_an_idempotency_key_is_recorded_once(app, customer):
+    case = a_case()
+    attempt = an_attempt(case=case)
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        uow.attempts.add(replace(attempt, id="att-2"))
+        with pytest.raises(IntegrityError):
+            uow.commit()
+
+
+def test_decisions_keep_the_whole_document(app, customer):
+    case = a_case()
+    document = {
+        "allowed": False,
+        "packs": [{"name": "us-reg-f", "version": "2026.1"}],
+        "reasons": [{"code": "QUIET_HOURS", "rule": "us-reg-f/time-window", "message": "…"}],
+        "next_allowed_at": "2026-03-03T13:00:00Z",
+        "evaluated": [],
+    }
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.decisions.add(case.id, None, document, MONDAY_NOON)
+        uow.commit()
+    with app.session_factory() as session:
+        row = session.query(DecisionRow).one()
+        assert (row.allowed, row.document, row.evaluated_at) == (False, document, MONDAY_NOON)
