@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Email over SMTP with the standard library: STARTTLS or implicit TLS, AUTH, one reused connection.
+
+Each message is one `MAIL`/`RCPT`/`DATA` transaction on a connection kept open between sends
+(checked with `NOOP`, renewed after `messages_per_connection`). A refusal is classified by its reply
+code (`rightparty.channels.dsn`); a connection lost while waiting for the answer to `DATA`
+is the one case whose fate is unknown, reported as such so it is never blindly repeated. The
+`Message-ID` and the DSN `ENVID` derive from the idempotency key, so a later bounce report names the
+attempt it is about.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from dataclasses import replace
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, formataddr
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+
+from rightparty.channels.base import ChannelProvider, ProviderSettings, Resilience
+from rightparty.channels.capabilities import Capabilities, ChannelLimits, RateLimit
+from rightparty.channels.dsn import classify_smtp_reply, envelope_id_for
+from rightparty.channels.reports import SendReport, accepted, permanent, transient
+from rightparty.domain.clock import Clock, SystemClock
+from rightparty.domain.messages import DeliveryStatus, OutboundMessage
+from rightparty.domain.vocabulary import Channel, Outcome
+
+_SMTP_ERRORS = (smtplib.SMTPException, OSError)
+_SERVICE_CLOSING = 421
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class SmtpSettings(ProviderSettings):
+    host: str = Field(min_length=1, description="Relay host name or address.")
+    port: int = Field(default=587, ge=1, le=65535, description="587 (STARTTLS) or 465 (TLS).")
+    security: SmtpSecurity = Field(
+        default=SmtpSecurity.STARTTLS, description="none, starttls or tls (implicit TLS)."
+    )
+    username: str | None = Field(default=None, description="AUTH user; needs a password.")
+    password: SecretStr | None = Field(default=None, description="AUTH password.")
+    from_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="The bank's sender.")
+    from_name: str | None = Field(default=None, description="Display name of the sender.")
+    return_path: str | None = Field(
+        default=None, description="Envelope sender where bounces go; defaults to from_address."
+    )
+    message_id_domain: str | None = Field(
+        default=None, description="Right-hand side of Message-IDs; defaults to the sender's."
+    )
+    default_subject: str = Field(
+        default="A message from your bank", description="Subject when a message has none."
+    )
+    ca_file: Path | None = Field(
+        default=None, description="Trust anchors for the relay's certificate (PEM)."
+    )
+    timeout: float = Field(default=30.0, gt=0, description="Socket timeout in seconds.")
+    local_hostname: str | None = Field(default=None, description="Name sent in EHLO.")
+    messages_per_connection: int = Field(
+        default=100, ge=1, description="Messages sent on one connection before it is renewed."
+    )
+    requests_per_second: float | None = Field(
+        default=None, gt=0, description="Throttle for this relay; none by default."
+    )
+
+    @model_validator(mode="after")
+    def _credentials_need_tls(self) -> Self:
+        if (self.username is None) != (self.password is None):
+            message = "username and password go together"
+            raise ValueError(message)
+        if self.username is not None and self.security is SmtpSecurity.NONE:
+            message = "AUTH credentials are never sent without TLS; use starttls or tls"
+            raise ValueError(message)
+        return self
+
+
+class SmtpProvider(ChannelProvider[SmtpSettings]):
+    kind = "smtp"
+    settings_model = SmtpSettings
+    CAPABILITIES = Capabilities(
+        channels={Channel.EMAIL: ChannelLimits()},
+        batch_size=1,
+        secret_fields=frozenset({"password"}),
+        notes="One SMTP transaction per message on a reused connection.",
+    )
+
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        *,
+        name: str | None = None,
+        resilience: Resilience | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(settings, name=name, resilience=resilience)
+        self._clock = clock or SystemClock()
+        self._connection: smtplib.SMTP | None = None
+        self._sent_on_connection = 0
+        self._lock = threading.Lock()
+
+    def _capabilities(self) -> Capabilities:
+        rate = self.settings.requests_per_second
+        if rate is None:
+            return self.CAPABILITIES
+        return replace(
+            self.CAPABILITIES, rate_limit=RateLimit(per_second=rate, burst=max(1, int(rate)))
+        )
+
+    def message_id_for(self, idempotency_key: str) -> str:
+        settings = self.settings
+        domain = settings.message_id_domain or settings.from_address.rpartition("@")[2]
+        return f"<{envelope_id_for(idempotency_key)}@{domain}>"
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop(graceful=True)
+
+    def deliver(self, message: OutboundMessage) -> SendReport:
+        address = message.address
+        if "@" not in address or any(character in address for character in "\r\n\0"):
+            return permanent(self.name, "smtp_invalid_address", Outcome.UNKNOWN_RECIPIENT)
+        with self._lock:
+            try:
+                connection = self._ready_connection()
+            except smtplib.SMTPResponseException as error:
+                return transient(self.name, f"smtp_{error.smtp_code}")
+            except smtplib.SMTPNotSupportedError:
+                return transient(self.name, "smtp_extension_unsupported")
+            except ssl.SSLError:
+                return transient(self.name, "smtp_tls")
+            except _SMTP_ERRORS:
+                return transient(self.name, "smtp_connect")
+            return self._transaction(connection, message)
+
+    def _transaction(self, connection: smtplib.SMTP, message: OutboundMessage) -> SendReport:
+        sender = self.settings.return_path or self.settings.from_address
+        utf8 = not (message.address.isascii() and sender.isascii())
+        if utf8 and not connection.has_extn("smtputf8"):
+            return transient(self.name, "smtp_smtputf8_unsupported")
+        refusal = self._envelope(connection, message, sender, utf8=utf8)
+        if refusal is not None:
+            return refusal
+        return self._data(connection, message, utf8=utf8)
+
+    def _envelope(
+        self, connection: smtplib.SMTP, message: OutboundMessage, sender: str, *, utf8: bool
+    ) -> SendReport | None:
+        """`MAIL` and `RCPT`; None when both are accepted. Nothing is sent yet, so nothing here
+        is ambiguous."""
+        mail_options: list[str] = ["SMTPUTF8"] if utf8 else []
+        rcpt_options: list[str] = []
+        if connection.has_extn("dsn"):
+            mail_options += ["RET=HDRS", f"ENVID={envelope_id_for(message.idempotency_key)}"]
+            rcpt_options.append("NOTIFY=FAILURE,DELAY")
+        try:
+            code, reply = connection.mail(sender, mail_options)
+            if code == 250:
+                code, reply = connection.rcpt(message.address, rcpt_options)
+        except _SMTP_ERRORS:
+            self._drop(graceful=False)
+            return transient(self.name, "smtp_disconnected")
+        return None if code in (250, 251) else self._refused(connection, code, reply)
+
+    def _data(
+        self, connection: smtplib.SMTP, message: OutboundMessage, *, utf8: bool
+    ) -> SendReport:
+        message_id = self.message_id_for(message.idempotency_key)
+        payload = self._compose(message, message_id).as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
+        try:
+            code, reply = connection.data(payload)
+        except smtplib.SMTPDataError as error:
+            return self._refused(connection, error.smtp_code, error.smtp_error)
+        except _SMTP_ERRORS:
+            self._drop(graceful=False)
+            return transient(
+                self.name, "smtp_no_reply_to_data", ambiguous=True, provider_message_id=message_id
+            )
+        if code != 250:
+            return self._refused(connection, code, reply)
+        self._sent_on_connection += 1
+        if self._sent_on_connection >= self.settings.messages_per_connection:
+            self._drop(graceful=True)
+        return accepted(self.name, message_id)
+
+    def _compose(self, message: OutboundMessage, message_id: str) -> EmailMessage:
+        settings = self.settings
+        mail = EmailMessage()
+        mail["From"] = (
+            formataddr((settings.from_name, settings.from_address))
+            if settings.from_name
+            else settings.from_address
+        )
+        mail["To"] = message.address
+        mail["Subject"] = message.subject or settings.default_subject
+        mail["Date"] = format_datetime(self._clock.now())
+        mail["Message-ID"] = message_id
+        mail["Auto-Submitted"] = "auto-generated"
+        mail.set_content(message.body)
+        mail["Content-Language"] = message.locale  # after set_content, which drops Content-*
+        return mail
+
+    def _refused(self, connection: smtplib.SMTP, code: int, reply: bytes | str) -> SendReport:
+        verdict = classify_smtp_reply(code, reply)
+        if code == _SERVICE_CLOSING:
+            self._drop(graceful=False)
+        else:
+            try:
+                connection.rset()
+            except _SMTP_ERRORS:
+                self._drop(graceful=False)
+        if verdict.status is DeliveryStatus.PERMANENT_FAILURE:
+            return permanent(self.name, verdict.error_code, verdict.outcome)
+        return transient(self.name, verdict.error_code, verdict.outcome)
+
+    def _ready_connection(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            try:
+                code, _ = self._connection.noop()
+            except _SMTP_ERRORS:
+                code = 0
+            if code == 250:
+                return self._connection
+            self._drop(graceful=False)
+        self._connection = self._open()
+        self._sent_on_connection = 0
+        return self._connection
+
+    def _open(self) -> smtplib.SMTP:
+        settings = self.settings
+        context = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
+        )
+        connection: smtplib.SMTP
+        if settings.security is SmtpSecurity.TLS:
+            connection = smtplib.SMTP_SSL(
+                settings.host,
+                settings.port,
+                local_hostname=settings.local_hostname,
+                timeout=settings.timeout,
+                context=context,
+            )
+        else:
+            connection = smtplib.SMTP(
+                settings.host,
+                settings.port,
+                local_hostname=settings.local_hostname,
+                timeout=settings.timeout,
+            )
+        try:
+            connection.ehlo()
+            if settings.security is SmtpSecurity.STARTTLS:
+                connection.starttls(context=context)
+                connection.ehlo()
+            if settings.username is not None and settings.password is not None:
+                connection.login(settings.username, settings.password.get_secret_value())
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _drop(self, *, graceful: bool) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if graceful:
+                connection.quit()
+        except _SMTP_ERRORS:
+            pass
+        finally:
+            connection.close()
