@@ -16,6 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from rightparty.audit.checkpoint import SignedCheckpoint
 from rightparty.audit.log import AuditLog
 from rightparty.audit.verification import VerificationReport, verify_log
+from rightparty.channels.base import Resilience
+from rightparty.channels.providers.sandbox import (
+    OutcomeModel,
+    SandboxLedger,
+    SandboxProvider,
+    SandboxSettings,
+)
+from rightparty.channels.resilience import InstantTimer
 from rightparty.config import Settings
 from rightparty.db import migrate
 from rightparty.db.audit_recorder import DEFAULT_ORIGIN
@@ -28,6 +36,8 @@ from rightparty.domain.clock import Clock, SystemClock
 from rightparty.privacy.envelope import FieldCipher
 from rightparty.privacy.keyring import LocalKeyring
 from rightparty.privacy.keys import KeyProvider
+from rightparty.usecases.orchestration.worker import CaseWorker
+from rightparty.usecases.ports import ChannelGateway
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,9 @@ class Application:
             self.protection,
             on_rollback=self.protection.cipher.forget_cached_keys,
         )
+
+    def case_worker(self, gateway: ChannelGateway) -> CaseWorker:
+        return CaseWorker(unit_of_work=self.unit_of_work, clock=self.clock, gateway=gateway)
 
     def checkpoint_audit_log(self) -> SignedCheckpoint:
         """Sign the log's current head and keep the checkpoint (after every batch of writes)."""
@@ -114,6 +127,14 @@ def assemble(
         protection=EnvelopeProtection(cipher, keys),
         session_factory=sessions,
     )
+
+
+def sandbox_gateway(
+    *, model: OutcomeModel | None = None, ledger: SandboxLedger | None = None
+) -> SandboxProvider:
+    """The sandbox provider on every channel, with retries that cost no real time."""
+    resilience = Resilience(timer=InstantTimer(), throttle=False)
+    return SandboxProvider(SandboxSettings(), resilience=resilience, model=model, ledger=ledger)
 
 
 def _checkpoint_signer(keys: KeyProvider) -> Ed25519PrivateKey:

@@ -34,6 +34,20 @@ class SystemTimer:
         time.sleep(seconds)
 
 
+class InstantTimer:
+    """For simulated runs: sleeping moves this timer's own clock at once, so backoff and
+    throttling keep their logic without costing real seconds."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+
+    def monotonic(self) -> float:
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        self._now += max(0.0, seconds)
+
+
 class TokenBucket:
     """Each `acquire` takes one token, waiting for it when the bucket is empty.
 

@@ -68,6 +68,10 @@ class CaseRepository(Protocol):
         """Open or waiting cases whose next action is at or before `until`, earliest first."""
         ...
 
+    def next_action_at(self) -> datetime | None:
+        """The earliest next action of any open or waiting case."""
+        ...
+
 
 class AttemptRepository(Protocol):
     def add(self, attempt: Attempt) -> None: ...

@@ -43,7 +43,7 @@ def test_a_customer_round_trips_with_points_consents_and_restrictions(app):
     customer.restrictions += [
         CeaseCommunication(debt_id="d1", received_at=MONDAY_NOON),
         OptOut(scope=OptOutScope.CHANNEL, channel=Channel.EMAIL, at=MONDAY_NOON),
-        InconvenientTime(weekdays=(0, 1, 2, 3, 4), start=time(9), end=time(17)),
+        InconvenientTime(weekdays=frozenset(range(5)), start=time(9), end=time(17)),
         LegalHold(reason=LegalHoldReason.BANKRUPTCY, since=MONDAY_NOON),
     ]
     _store(app, customer)

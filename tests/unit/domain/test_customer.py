@@ -75,4 +75,4 @@ def test_scoped_opt_out_must_name_what_it_covers():
 
 def test_inconvenient_time_weekdays_are_zero_to_six():
     with pytest.raises(ValueError, match="0 \\(Monday\\)"):
-        InconvenientTime(weekdays=(7,), start=time(9), end=time(17))
+        InconvenientTime(weekdays=frozenset({7}), start=time(9), end=time(17))

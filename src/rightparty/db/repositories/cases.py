@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
@@ -58,6 +58,11 @@ class SqlCaseRepository:
             .limit(limit)
         )
         return [_case_from_row(row) for row in self._session.scalars(query)]
+
+    def next_action_at(self) -> datetime | None:
+        return self._session.scalar(
+            select(func.min(CaseRow.next_action_at)).where(CaseRow.status.in_(_OPEN_STATUSES))
+        )
 
 
 def _case_columns(case: Case) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from rightparty.db.tables import RestrictionRow
 from rightparty.domain.restriction import (
-    AttorneyRepresented,
+    AttorneyRepresentation,
     CeaseCommunication,
     InconvenientPlace,
     InconvenientTime,
@@ -20,7 +20,6 @@ from rightparty.domain.restriction import (
 )
 from rightparty.domain.vocabulary import (
     Channel,
-    ContactPointKind,
     LegalHoldReason,
     OptOutScope,
     Purpose,
@@ -29,7 +28,7 @@ from rightparty.domain.vocabulary import (
 
 _CLASSES: dict[RestrictionType, type[Restriction]] = {
     RestrictionType.CEASE_COMMUNICATION: CeaseCommunication,
-    RestrictionType.ATTORNEY_REPRESENTED: AttorneyRepresented,
+    RestrictionType.ATTORNEY_REPRESENTED: AttorneyRepresentation,
     RestrictionType.LEGAL_HOLD: LegalHold,
     RestrictionType.OPT_OUT: OptOut,
     RestrictionType.INCONVENIENT_TIME: InconvenientTime,
@@ -40,18 +39,13 @@ _ENUM_FIELDS: dict[str, type[StrEnum]] = {
     "scope": OptOutScope,
     "channel": Channel,
     "purpose": Purpose,
-    "contact_point_kind": ContactPointKind,
 }
 _INSTANT_FIELDS = frozenset({"received_at", "since", "at"})
 _TIME_FIELDS = frozenset({"start", "end"})
 
 
 def restriction_to_row(customer_id: str, restriction: Restriction) -> RestrictionRow:
-    details = {
-        item.name: _encode(getattr(restriction, item.name))
-        for item in fields(restriction)
-        if item.name != "type"
-    }
+    details = {item.name: _encode(getattr(restriction, item.name)) for item in fields(restriction)}
     return RestrictionRow(customer_id=customer_id, type=restriction.type.value, details=details)
 
 
@@ -68,8 +62,8 @@ def _encode(value: object) -> object:
         return value.isoformat()
     if isinstance(value, StrEnum):
         return value.value
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
     return value
 
 
@@ -83,5 +77,5 @@ def _decode(name: str, value: Any) -> Any:  # noqa: ANN401 - JSON values are unt
     if name in _ENUM_FIELDS:
         return _ENUM_FIELDS[name](value)
     if name == "weekdays":
-        return tuple(value)
+        return frozenset(value)
     return value

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Policy facts from domain objects: what the engine needs, nothing it must not see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from rightparty.domain.attempt import Attempt
+from rightparty.domain.consent import ConsentAction, ConsentEntry
+from rightparty.domain.customer import Customer
+from rightparty.domain.vocabulary import Channel, Direction, Purpose
+from rightparty.policy.facts import Consent, ContactPointFacts, CustomerFacts, HistoryEntry
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def customer_facts(customer: Customer, attempts: Iterable[Attempt]) -> CustomerFacts:
+    """Zones come from what import stored (no phone parsing per decision); history holds every
+    attempt with a final outcome."""
+    points = tuple(
+        ContactPointFacts(
+            id=point.id,
+            channel=point.channel,
+            status=point.status,
+            kind=point.kind,
+            source=point.source,
+            zones=tuple(_zone(name) for name in point.time_zones),
+        )
+        for point in customer.contact_points
+    )
+    return CustomerFacts(
+        id=customer.id,
+        contact_points=points,
+        location_zones=tuple(_zone(location.timezone) for location in customer.locations),
+        consents=consent_periods(customer.consents),
+        restrictions=tuple(customer.restrictions),
+        history=tuple(sorted(_history(attempts), key=lambda entry: entry.at)),
+        jurisdictions=(customer.jurisdiction.split("-", 1)[0],),
+    )
+
+
+def _history(attempts: Iterable[Attempt]) -> Iterable[HistoryEntry]:
+    for attempt in attempts:
+        if attempt.outcome is None:
+            continue
+        yield HistoryEntry(
+            at=attempt.sent_at or attempt.created_at,
+            channel=attempt.channel,
+            outcome=attempt.outcome,
+            direction=Direction.OUTBOUND,
+            contact_point_id=attempt.contact_point_id,
+            debt_ids=frozenset({attempt.debt_id}) if attempt.debt_id else frozenset(),
+            purpose=attempt.purpose,
+        )
+
+
+def consent_periods(ledger: Iterable[ConsentEntry]) -> tuple[Consent, ...]:
+    """Pair each grant with the revocation that ended it, per purpose and channel."""
+    open_grants: dict[tuple[Purpose, Channel], ConsentEntry] = {}
+    periods: list[Consent] = []
+    for entry in sorted(ledger, key=lambda item: item.at):
+        key = (entry.purpose, entry.channel)
+        if entry.action is ConsentAction.GRANTED:
+            open_grants.setdefault(key, entry)
+            continue
+        grant = open_grants.pop(key, None)
+        if grant is not None:
+            periods.append(_period(grant, entry))
+    periods.extend(_period(grant, None) for grant in open_grants.values())
+    return tuple(periods)
+
+
+def _period(grant: ConsentEntry, revocation: ConsentEntry | None) -> Consent:
+    return Consent(
+        purpose=grant.purpose,
+        channel=grant.channel,
+        granted_at=grant.at,
+        source=grant.source.value,
+        revoked_at=revocation.at if revocation else None,
+    )

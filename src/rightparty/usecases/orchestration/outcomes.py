@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Folding an attempt's outcome into the attempt, the contact point's health and the case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rightparty.domain.attempt import Attempt
+from rightparty.domain.restriction import OptOut
+from rightparty.domain.vocabulary import OptOutScope, Outcome, OutcomeCategory
+from rightparty.usecases.customers import IdFactory
+from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
+from rightparty.usecases.plans.catalogue import PlanCatalogue
+from rightparty.usecases.ports import UnitOfWork
+
+
+def apply_outcome(
+    attempt: Attempt,
+    outcome: Outcome,
+    at: datetime,
+    uow: UnitOfWork,
+    *,
+    plans: PlanCatalogue,
+    new_id: IdFactory,
+) -> None:
+    """Final outcome in; the contact point learns from it; the case closes or moves on now."""
+    attempt.finalise(outcome, at)
+    uow.attempts.save(attempt)
+    customer = uow.customers.get(attempt.customer_id)
+    point = customer.contact_point(attempt.contact_point_id)
+    status_before = point.status
+    point.record_outcome(outcome, at)
+    if outcome is Outcome.OPTED_OUT:
+        customer.restrictions.append(
+            OptOut(scope=OptOutScope.CONTACT_POINT, contact_point_id=point.id, at=at)
+        )
+    uow.customers.save(customer)
+    uow.audit.record(
+        "attempt.outcome",
+        ACTOR,
+        attempt.id,
+        {
+            "outcome": outcome.value,
+            "category": outcome.category.value,
+            "contact_point_status": [status_before.value, point.status.value],
+        },
+        at,
+    )
+    case = uow.cases.get(attempt.case_id)
+    if case.status.closed:
+        return
+    if outcome.reached:
+        case.mark_reached(at)
+        uow.cases.save(case)
+        uow.audit.record("case.reached", ACTOR, case.id, {"attempt_id": attempt.id}, at)
+        return
+    if outcome.category is OutcomeCategory.REFUSED:
+        case_attempts = [a for a in uow.attempts.for_customer(customer.id) if a.case_id == case.id]
+        close_unreachable(case, customer, case_attempts, uow, at, plans=plans, new_id=new_id)
+        return
+    case.wait_until(at)
+    uow.cases.save(case)

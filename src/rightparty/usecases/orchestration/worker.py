@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Running a case: each due step proposes an attempt, the policy engine decides, and an allowed
+attempt is recorded with its decision and audit entry in one transaction before it is sent.
+
+Every method is one unit of work and idempotent, so a durable runtime may run any of them twice:
+an attempt's idempotency key (case, step, contact point) makes a repeated step find the attempt it
+already recorded, and dispatch sends only attempts still queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from rightparty.domain.attempt import Attempt, AttemptStatus
+from rightparty.domain.case import Case
+from rightparty.domain.clock import Clock
+from rightparty.domain.customer import Customer
+from rightparty.domain.messages import DeliveryStatus, OutboundMessage
+from rightparty.domain.vocabulary import Outcome
+from rightparty.policy.decision import Decision
+from rightparty.policy.engine import Policy
+from rightparty.policy.facts import ContactRequest
+from rightparty.usecases.customers import IdFactory, random_id
+from rightparty.usecases.orchestration import messages
+from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
+from rightparty.usecases.orchestration.facts import customer_facts
+from rightparty.usecases.orchestration.outcomes import apply_outcome
+from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
+from rightparty.usecases.orchestration.reference_codes import new_reference_code
+from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
+from rightparty.usecases.ports import ChannelGateway, UnitOfWork
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+PolicyResolver = Callable[[str], Policy]
+
+
+class StepResult(StrEnum):
+    CLOSED = "closed"
+    NOT_DUE = "not_due"
+    WAITING = "waiting"
+    ADVANCED = "advanced"
+    ATTEMPT_RECORDED = "attempt_recorded"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class StepReport:
+    result: StepResult
+    attempt_id: str | None = None
+    blocked_codes: tuple[str, ...] = ()
+
+
+@dataclass
+class CaseWorker:
+    unit_of_work: UnitOfWorkFactory
+    clock: Clock
+    gateway: ChannelGateway
+    plans: PlanCatalogue = field(default_factory=default_plans)
+    policy_for: PolicyResolver = policy_for_jurisdiction
+    new_id: IdFactory = random_id
+    new_code: Callable[[], str] = new_reference_code
+
+    def run_step(self, case_id: str) -> StepReport:
+        """Act on a due case: record one allowed attempt, wait, move on, or close it."""
+        with self.unit_of_work() as uow:
+            case = uow.cases.get(case_id)
+            now = self.clock.now()
+            if case.status.closed:
+                return StepReport(StepResult.CLOSED)
+            if case.next_action_at is not None and case.next_action_at > now:
+                return StepReport(StepResult.NOT_DUE)
+            report = self._step(case, uow, now)
+            uow.commit()
+        return report
+
+    def _step(self, case: Case, uow: UnitOfWork, now: datetime) -> StepReport:
+        customer = uow.customers.get(case.customer_id)
+        attempts = uow.attempts.for_customer(customer.id)
+        case_attempts = [attempt for attempt in attempts if attempt.case_id == case.id]
+        step = self.plans.for_purpose(case.purpose).step(case.step_index)
+        if step is None or now >= case.deadline:
+            close_unreachable(
+                case, customer, case_attempts, uow, now, plans=self.plans, new_id=self.new_id
+            )
+            return StepReport(StepResult.UNREACHABLE)
+        tried = {attempt.idempotency_key for attempt in case_attempts}
+        candidates = [
+            point
+            for point in customer.addressable_points(step.channel)
+            if _key(case, point.id) not in tried
+        ]
+        policy = self.policy_for(customer.jurisdiction)
+        facts = customer_facts(customer, attempts)
+        waits: list[datetime] = []
+        codes: list[str] = []
+        for point in candidates:
+            request = ContactRequest(step.channel, point.id, case.purpose, debt_id=case.debt_id)
+            decision = policy.evaluate(facts, request, now)
+            if decision.allowed:
+                attempt = self._record(
+                    case, customer=customer, point_id=point.id, decision=decision, uow=uow, now=now
+                )
+                case.wait_until(now + step.wait)
+                uow.cases.save(case)
+                return StepReport(StepResult.ATTEMPT_RECORDED, attempt.id, tuple(codes))
+            self._record_block(case, point.id, decision, uow, now)
+            codes.extend(reason.code for reason in decision.reasons)
+            if decision.next_allowed_at is not None and decision.next_allowed_at < case.deadline:
+                waits.append(decision.next_allowed_at)
+        if waits:
+            case.wait_until(min(waits))
+            uow.cases.save(case)
+            return StepReport(StepResult.WAITING, blocked_codes=tuple(codes))
+        case.advance_step(now)
+        uow.cases.save(case)
+        return StepReport(StepResult.ADVANCED, blocked_codes=tuple(codes))
+
+    def _record(
+        self,
+        case: Case,
+        *,
+        customer: Customer,
+        point_id: str,
+        decision: Decision,
+        uow: UnitOfWork,
+        now: datetime,
+    ) -> Attempt:
+        point = customer.contact_point(point_id)
+        attempt = Attempt(
+            id=self.new_id(),
+            case_id=case.id,
+            customer_id=customer.id,
+            contact_point_id=point.id,
+            channel=point.channel,
+            purpose=case.purpose,
+            idempotency_key=_key(case, point.id),
+            reference_code=self.new_code(),
+            created_at=now,
+            debt_id=case.debt_id,
+        )
+        uow.attempts.add(attempt)
+        document = decision.to_json()
+        uow.decisions.add(case.id, attempt.id, document, now)
+        uow.audit.record(
+            "attempt.recorded",
+            ACTOR,
+            attempt.id,
+            {
+                "case_id": case.id,
+                "customer_id": customer.id,
+                "contact_point_id": point.id,
+                "channel": point.channel.value,
+                "purpose": case.purpose.value,
+                "decision": document,
+            },
+            now,
+        )
+        return attempt
+
+    def _record_block(
+        self, case: Case, point_id: str, decision: Decision, uow: UnitOfWork, now: datetime
+    ) -> None:
+        document = decision.to_json()
+        uow.decisions.add(case.id, None, document, now)
+        uow.audit.record(
+            "decision.blocked",
+            ACTOR,
+            case.id,
+            {"contact_point_id": point_id, "decision": document},
+            now,
+        )
+
+    def dispatch(self, attempt_id: str) -> Outcome | None:
+        """Send a queued attempt; returns the outcome when the provider already knows it."""
+        with self.unit_of_work() as uow:
+            attempt = uow.attempts.get(attempt_id)
+            if attempt.status is not AttemptStatus.QUEUED:
+                return attempt.outcome
+            customer = uow.customers.get(attempt.customer_id)
+            message = _message(attempt, customer)
+        result = self.gateway.send(message)
+        now = self.clock.now()
+        with self.unit_of_work() as uow:
+            attempt = uow.attempts.get(attempt_id)
+            if attempt.status is not AttemptStatus.QUEUED:
+                return attempt.outcome
+            attempt.mark_sent(result.provider, result.provider_message_id, now)
+            uow.attempts.save(attempt)
+            uow.audit.record(
+                "attempt.sent",
+                ACTOR,
+                attempt.id,
+                {"status": result.status.value, "provider": result.provider},
+                now,
+            )
+            outcome = result.outcome
+            if outcome is None and result.status is not DeliveryStatus.ACCEPTED:
+                outcome = Outcome.PROVIDER_ERROR
+            if outcome is not None:
+                apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
+            uow.commit()
+        return outcome
+
+    def record_outcome(self, attempt_id: str, outcome: Outcome, at: datetime) -> bool:
+        """Fold a later outcome (status callback, bounce) in; False when it was already final."""
+        with self.unit_of_work() as uow:
+            attempt = uow.attempts.get(attempt_id)
+            if attempt.final:
+                return False
+            apply_outcome(attempt, outcome, at, uow, plans=self.plans, new_id=self.new_id)
+            uow.commit()
+        return True
+
+
+def _key(case: Case, point_id: str) -> str:
+    return f"{case.id}:{case.step_index}:{point_id}"
+
+
+def _message(attempt: Attempt, customer: Customer) -> OutboundMessage:
+    point = customer.contact_point(attempt.contact_point_id)
+    return OutboundMessage(
+        idempotency_key=attempt.idempotency_key,
+        attempt_id=attempt.id,
+        customer_id=customer.id,
+        channel=attempt.channel,
+        purpose=attempt.purpose,
+        address=point.address,
+        locale=customer.locale,
+        body=messages.body(
+            attempt.purpose, attempt.channel, customer.locale, attempt.reference_code
+        ),
+        reference_code=attempt.reference_code,
+        subject=messages.subject(attempt.purpose, customer.locale),
+    )
