@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
+import secrets
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +20,16 @@ IdFactory = Callable[[], str]
 SYSTEM_ACTOR = "system:import"
 
 
+_sequence = itertools.count()
+
+
 def random_id() -> str:
-    return str(uuid.uuid4())
+    """A UUID whose leading bits are the creation time in milliseconds, then a per-process
+    counter: ids sort in the order they were made (attempts made in the same simulated instant
+    stay in order), and the trailing 64 random bits keep them unguessable."""
+    millis = time.time_ns() // 1_000_000
+    counter = next(_sequence) & 0xFFFF
+    return str(uuid.UUID(int=(millis << 80) | (counter << 64) | secrets.randbits(64)))
 
 
 class ImportRefused(ValueError):
