@@ -8,6 +8,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, selec
 
 from rightparty.bootstrap import bootstrap
 from rightparty.config import DatabaseSettings, Settings
+from rightparty.privacy.keys import InMemoryKeyProvider
 from tests.storage import Storage
 
 pytestmark = pytest.mark.integration
@@ -63,7 +64,8 @@ def _count_probe_tables(connection):
 
 def test_bootstrap_creates_the_embedded_database_folder(tmp_path):
     database = tmp_path / "var" / "rightparty.db"
-    application = bootstrap(Settings(database=DatabaseSettings(url=f"sqlite:///{database}")))
+    settings = Settings(database=DatabaseSettings(url=f"sqlite:///{database}"))
+    application = bootstrap(settings, keys=InMemoryKeyProvider.generate())
     try:
         with application.engine.connect() as connection:
             mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
