@@ -23,5 +23,8 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest --cov --cov-branch --cov-report=term
 
+demo: $(STAMP)
+	$(BIN)/rightparty demo
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .coverage

@@ -23,7 +23,7 @@ from rightparty.channels.providers.sandbox import (
     SandboxProvider,
     SandboxSettings,
 )
-from rightparty.channels.resilience import InstantTimer
+from rightparty.channels.resilience import ClockTimer
 from rightparty.config import Settings
 from rightparty.db import migrate
 from rightparty.db.audit_recorder import DEFAULT_ORIGIN
@@ -130,10 +130,11 @@ def assemble(
 
 
 def sandbox_gateway(
-    *, model: OutcomeModel | None = None, ledger: SandboxLedger | None = None
+    clock: Clock, *, model: OutcomeModel | None = None, ledger: SandboxLedger | None = None
 ) -> SandboxProvider:
-    """The sandbox provider on every channel, with retries that cost no real time."""
-    resilience = Resilience(timer=InstantTimer(), throttle=False)
+    """The sandbox provider on every channel, timed by `clock`, with retries that cost no real
+    time."""
+    resilience = Resilience(timer=ClockTimer(clock), throttle=False)
     return SandboxProvider(SandboxSettings(), resilience=resilience, model=model, ledger=ledger)
 
 

@@ -210,6 +210,10 @@ class ChannelProvider(ABC, Generic[SettingsT]):
             if report.final:
                 self.breaker.record_success()
                 return report
+            if report.recipient_fault:
+                # The provider answered; a retry seconds later would meet the same mailbox.
+                self.breaker.record_success()
+                return report
             self.breaker.record_failure()
             if report.ambiguous and not self.capabilities.deduplicates:
                 return transient(

@@ -34,11 +34,14 @@ class SendReport:
     `retry_after`: seconds the provider asked us to wait (HTTP 429 `Retry-After`).
     `ambiguous`: the request may have been acted on although it failed (a timeout after the request
     was written); repeating it could send the message twice.
+    `recipient_fault`: the provider works but this recipient cannot take the message now (a full
+    mailbox); it says nothing of the provider's health and is not retried within one send.
     """
 
     result: DeliveryResult
     retry_after: float | None = None
     ambiguous: bool = False
+    recipient_fault: bool = False
 
     @property
     def status(self) -> DeliveryStatus:
@@ -82,6 +85,7 @@ def transient(
     retry_after: float | None = None,
     ambiguous: bool = False,
     provider_message_id: str | None = None,
+    recipient_fault: bool = False,
 ) -> SendReport:
     return SendReport(
         DeliveryResult(
@@ -93,4 +97,5 @@ def transient(
         ),
         retry_after=retry_after,
         ambiguous=ambiguous,
+        recipient_fault=recipient_fault,
     )

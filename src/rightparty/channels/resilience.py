@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from rightparty.channels.capabilities import RateLimit
+from rightparty.domain.clock import Clock
 
 
 class Timer(Protocol):
@@ -34,18 +35,20 @@ class SystemTimer:
         time.sleep(seconds)
 
 
-class InstantTimer:
-    """For simulated runs: sleeping moves this timer's own clock at once, so backoff and
-    throttling keep their logic without costing real seconds."""
+class ClockTimer:
+    """For simulated runs: seconds follow the simulated `Clock`, so a circuit breaker opened at
+    one simulated instant closes again as simulated time passes; sleeping costs no real time
+    (the backoff happens within one simulated instant)."""
 
-    def __init__(self) -> None:
-        self._now = 0.0
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._slept = 0.0
 
     def monotonic(self) -> float:
-        return self._now
+        return self._clock.now().timestamp() + self._slept
 
     def sleep(self, seconds: float) -> None:
-        self._now += max(0.0, seconds)
+        self._slept += max(0.0, seconds)
 
 
 class TokenBucket:

@@ -6,6 +6,11 @@ from __future__ import annotations
 import typer
 
 from rightparty import __version__
+from rightparty.cli.admin import init
+from rightparty.cli.audit import audit_app
+from rightparty.cli.customers import customers_app
+from rightparty.cli.demo import demo
+from rightparty.cli.policy import policy_app
 
 app = typer.Typer(
     name="rightparty",
@@ -33,6 +38,13 @@ def root(
     ),
 ) -> None:
     """rightparty: a contact engine for banks."""
+
+
+app.command("init")(init)
+app.command("demo")(demo)
+app.add_typer(customers_app, name="customers")
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 
 
 def main() -> None:

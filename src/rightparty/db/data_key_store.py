@@ -24,6 +24,13 @@ from rightparty.privacy.errors import KeyShredded, UnknownKeyVersion
 from rightparty.privacy.keys import WrappedKey
 
 SessionProvider = Callable[[], Session]
+WRITTEN_KEYS = "rightparty.data_keys_written"
+"""`session.info` key: customers whose data keys this transaction created or changed."""
+
+
+def keys_written(session: Session) -> set[str]:
+    written: set[str] = session.info.setdefault(WRITTEN_KEYS, set())
+    return written
 
 
 class SqlDataKeyStore:
@@ -48,6 +55,7 @@ class SqlDataKeyStore:
         existing = session.get(DataKeyRow, (key.customer_id, key.version))
         if existing is not None:
             return _key(existing)
+        keys_written(session).add(key.customer_id)
         session.add(
             DataKeyRow(
                 customer_id=key.customer_id,
@@ -62,6 +70,7 @@ class SqlDataKeyStore:
         return key
 
     def update_wrapping(self, customer_id: str, version: int, wrapped: WrappedKey) -> bool:
+        keys_written(self._session()).add(customer_id)
         result = self._session().execute(
             update(DataKeyRow)
             .where(DataKeyRow.customer_id == customer_id, DataKeyRow.version == version)
@@ -74,6 +83,7 @@ class SqlDataKeyStore:
 
     def reserve_encryptions(self, customer_id: str, version: int, count: int) -> int:
         session = self._session()
+        keys_written(session).add(customer_id)
         total = session.scalar(
             update(DataKeyRow)
             .where(DataKeyRow.customer_id == customer_id, DataKeyRow.version == version)
@@ -88,6 +98,7 @@ class SqlDataKeyStore:
         raise UnknownKeyVersion(kind=DATA_KEY_KIND, key_id=customer_id, version=version)
 
     def delete(self, customer_id: str, version: int) -> bool:
+        keys_written(self._session()).add(customer_id)
         result = self._session().execute(
             delete(DataKeyRow).where(
                 DataKeyRow.customer_id == customer_id, DataKeyRow.version == version
@@ -97,6 +108,7 @@ class SqlDataKeyStore:
 
     def shred(self, customer_id: str) -> tuple[WrappedDataKey, ...]:
         session = self._session()
+        keys_written(session).add(customer_id)
         removed = self.get(customer_id).keys
         session.execute(delete(DataKeyRow).where(DataKeyRow.customer_id == customer_id))
         if session.get(DataKeyTombstoneRow, customer_id) is None:

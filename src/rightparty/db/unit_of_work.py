@@ -15,6 +15,7 @@ from typing import Self
 from sqlalchemy.orm import Session
 
 from rightparty.db.audit_recorder import DEFAULT_ORIGIN, BufferedAuditRecorder
+from rightparty.db.data_key_store import keys_written
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.cases import (
     SqlAttemptRepository,
@@ -52,7 +53,7 @@ class SqlUnitOfWork:
         protection: FieldProtection,
         *,
         audit_origin: str = DEFAULT_ORIGIN,
-        on_rollback: Callable[[], None] | None = None,
+        on_rollback: Callable[[str], None] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._protection = protection
@@ -95,11 +96,15 @@ class SqlUnitOfWork:
         """Append the pending audit entries, then commit them with the change they record."""
         self.audit.flush()
         self.session.commit()
+        keys_written(self.session).clear()
 
     def rollback(self) -> None:
-        """Discard the change; cached data keys are forgotten, as they may not have committed."""
+        """Discard the change; data keys this transaction created or changed are forgotten by
+        the cipher's cache, as they never committed."""
         self.audit.discard()
-        discarding = self.session.in_transaction()
+        written = keys_written(self.session)
         self.session.rollback()
-        if discarding and self._on_rollback is not None:
-            self._on_rollback()
+        if self._on_rollback is not None:
+            for customer_id in written:
+                self._on_rollback(customer_id)
+        written.clear()

@@ -58,3 +58,19 @@ class Attempt:
     def _require_not_final(self) -> None:
         if self.final:
             raise AttemptAlreadyFinal(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptHistoryEntry:
+    """What deciding and diagnosing need of a past attempt: no reference code to decrypt."""
+
+    id: str
+    case_id: str
+    contact_point_id: str
+    channel: Channel
+    purpose: Purpose
+    idempotency_key: str
+    created_at: datetime
+    debt_id: str | None
+    outcome: Outcome | None
+    sent_at: datetime | None

@@ -15,6 +15,9 @@ from rightparty.domain.vocabulary import (
     OutcomeCategory,
 )
 
+DEGRADED_AFTER_FAILURES = 3
+"""Device or network failures in a row after which a point's details are worth confirming."""
+
 # Outcomes that prove the address belongs to someone else rather than being dead.
 _WRONG_PARTY_OUTCOMES = frozenset({Outcome.ANSWERED_THIRD_PARTY, Outcome.WRONG_NUMBER})
 
@@ -29,8 +32,7 @@ class ContactPointHealth:
 
     @property
     def degraded(self) -> bool:
-        """Three device or network failures in a row suggest stale details worth confirming."""
-        return self.consecutive_failures >= 3
+        return self.consecutive_failures >= DEGRADED_AFTER_FAILURES
 
 
 @dataclass(slots=True)

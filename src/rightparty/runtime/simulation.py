@@ -49,16 +49,17 @@ class SimulatedRuntime:
                 if on_progress is not None:
                     on_progress(self._clock.now())
                 continue
-            for case_id in due:
-                self._run(case_id, stats)
+            self._run(due, stats)
 
-    def _run(self, case_id: str, stats: SimulationStats) -> None:
-        report = self._worker.run_step(case_id)
-        stats.steps += 1
-        stats.results[report.result] = stats.results.get(report.result, 0) + 1
-        if report.attempt_id is not None:
-            stats.attempts += 1
-            self._worker.dispatch(report.attempt_id)
+    def _run(self, case_ids: list[str], stats: SimulationStats) -> None:
+        reports = self._worker.run_steps(case_ids)
+        messages = [report.message for report in reports if report.message is not None]
+        for report in reports:
+            stats.steps += 1
+            stats.results[report.result] = stats.results.get(report.result, 0) + 1
+        stats.attempts += len(messages)
+        if messages:
+            self._worker.dispatch_many(messages)
 
     def _due_case_ids(self) -> list[str]:
         with self._unit_of_work() as uow:

@@ -10,7 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from rightparty.domain.attempt import Attempt
+from rightparty.domain.attempt import Attempt, AttemptHistoryEntry
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.customer import Customer
@@ -54,6 +54,11 @@ class CustomerRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def needing_confirmation(self, confirmed_before: datetime, limit: int) -> list[str]:
+        """Ids of customers with an addressable point unconfirmed since `confirmed_before` or
+        degraded, and no open `info_update` case."""
+        ...
+
 
 class CaseRepository(Protocol):
     def add(self, case: Case) -> None: ...
@@ -83,6 +88,10 @@ class AttemptRepository(Protocol):
     def by_idempotency_key(self, key: str) -> Attempt | None: ...
 
     def for_customer(self, customer_id: str) -> list[Attempt]: ...
+
+    def history(self, customer_id: str) -> list[AttemptHistoryEntry]:
+        """The customer's attempts in the order they were made, without reference codes."""
+        ...
 
 
 class DecisionRepository(Protocol):

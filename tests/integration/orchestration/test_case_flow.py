@@ -57,7 +57,7 @@ def _us_customer(customer_id, *points):
 @pytest.fixture
 def run(app, clock):
     clock.advance_to(AFTERNOON_IN_NEW_YORK)
-    gateway = sandbox_gateway()
+    gateway = sandbox_gateway(clock)
     worker = app.case_worker(gateway)
     runtime = SimulatedRuntime(app.unit_of_work, worker, clock)
 

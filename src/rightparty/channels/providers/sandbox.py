@@ -269,7 +269,12 @@ class SandboxProvider(ChannelProvider[SandboxSettings]):
         if effect in PERMANENT_AT_SEND:
             return permanent(self.name, f"sandbox_{effect.value}", effect)
         if effect in TRANSIENT_AT_SEND:
-            return transient(self.name, f"sandbox_{effect.value}", effect)
+            return transient(
+                self.name,
+                f"sandbox_{effect.value}",
+                effect,
+                recipient_fault=effect is not Outcome.PROVIDER_ERROR,
+            )
         self._log_send(message, effect, message_id)
         return accepted(self.name, message_id, effect)
 

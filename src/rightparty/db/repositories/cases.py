@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
 from rightparty.db.tables import AttemptRow, CaseRow, DecisionRow
-from rightparty.domain.attempt import Attempt, AttemptStatus
+from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound, RightpartyError
 from rightparty.domain.vocabulary import Channel, Outcome, OutcomeCategory, Purpose
@@ -145,6 +145,39 @@ class SqlAttemptRepository:
             .order_by(AttemptRow.created_at, AttemptRow.id)
         )
         return [self._from_row(row) for row in self._session.scalars(query)]
+
+    def history(self, customer_id: str) -> list[AttemptHistoryEntry]:
+        query = (
+            select(
+                AttemptRow.id,
+                AttemptRow.case_id,
+                AttemptRow.contact_point_id,
+                AttemptRow.channel,
+                AttemptRow.purpose,
+                AttemptRow.idempotency_key,
+                AttemptRow.created_at,
+                AttemptRow.debt_id,
+                AttemptRow.outcome,
+                AttemptRow.sent_at,
+            )
+            .where(AttemptRow.customer_id == customer_id)
+            .order_by(AttemptRow.created_at, AttemptRow.id)
+        )
+        return [
+            AttemptHistoryEntry(
+                id=row.id,
+                case_id=row.case_id,
+                contact_point_id=row.contact_point_id,
+                channel=Channel(row.channel),
+                purpose=Purpose(row.purpose),
+                idempotency_key=row.idempotency_key,
+                created_at=row.created_at,
+                debt_id=row.debt_id,
+                outcome=Outcome(row.outcome) if row.outcome else None,
+                sent_at=row.sent_at,
+            )
+            for row in self._session.execute(query)
+        ]
 
     def by_reference_code(self, code: str) -> list[Attempt]:
         """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""

@@ -3,16 +3,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
-from rightparty.db.tables import ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
+from rightparty.db.tables import CaseRow, ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
+from rightparty.domain.case import CaseStatus
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
-from rightparty.domain.contact_point import ContactPoint, ContactPointHealth
+from rightparty.domain.contact_point import (
+    DEGRADED_AFTER_FAILURES,
+    ContactPoint,
+    ContactPointHealth,
+)
 from rightparty.domain.customer import Customer, Location
 from rightparty.domain.errors import CustomerNotFound
+from rightparty.domain.restriction import InconvenientPlace, Restriction
 from rightparty.domain.vocabulary import (
     Channel,
     ContactPointKind,
@@ -22,6 +31,7 @@ from rightparty.domain.vocabulary import (
     Purpose,
 )
 
+_ADDRESSABLE = tuple(status.value for status in ContactPointStatus if status.addressable)
 _INDEX_KIND = {
     Channel.SMS: "phone",
     Channel.VOICE: "phone",
@@ -36,10 +46,27 @@ def address_index_kind(channel: Channel) -> str:
     return _INDEX_KIND[channel]
 
 
+_UNKNOWN: tuple[Restriction, ...] = (InconvenientPlace(place="(not read in this unit of work)"),)
+"""Compares unequal to any customer's restrictions, so they are rewritten."""
+
+
+@dataclass
+class _Stored:
+    """What this unit of work last read or wrote for a customer, so `save` re-encrypts and
+    rewrites only what changed (ciphertexts are randomised, so equal values would otherwise
+    produce new bytes and needless writes)."""
+
+    name: str
+    addresses: dict[str, str]
+    consents: int
+    restrictions: tuple[Restriction, ...]
+
+
 class SqlCustomerRepository:
     def __init__(self, session: Session, protection: FieldProtection) -> None:
         self._session = session
         self._protection = protection
+        self._stored: dict[str, _Stored] = {}
 
     def add(self, customer: Customer) -> None:
         if customer.created_at is None or customer.updated_at is None:
@@ -58,19 +85,21 @@ class SqlCustomerRepository:
             )
         )
         self._session.flush()
-        self._write_children(customer)
+        self._write_children(customer, _Stored(customer.name, {}, 0, ()))
 
     def save(self, customer: Customer) -> None:
         row = self._session.get(CustomerRow, customer.id)
         if row is None:
             raise CustomerNotFound(customer.id)
-        row.name_ct = self._encrypt(customer.id, "customers", "name", customer.name)
+        stored = self._stored.get(customer.id) or self._snapshot_of_rows(customer.id)
+        if customer.name != stored.name:
+            row.name_ct = self._encrypt(customer.id, "customers", "name", customer.name)
         row.locale = customer.locale
         row.jurisdiction = customer.jurisdiction
         row.locations = _locations(customer)
         if customer.updated_at is not None:
             row.updated_at = customer.updated_at
-        self._write_children(customer)
+        self._write_children(customer, stored)
 
     def get(self, customer_id: str) -> Customer:
         row = self._session.get(CustomerRow, customer_id)
@@ -103,15 +132,55 @@ class SqlCustomerRepository:
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(CustomerRow)) or 0
 
+    def needing_confirmation(self, confirmed_before: datetime, limit: int) -> list[str]:
+        point = ContactPointRow
+        stale = or_(point.last_confirmed_at.is_(None), point.last_confirmed_at < confirmed_before)
+        degraded = point.consecutive_failures >= DEGRADED_AFTER_FAILURES
+        open_update = select(CaseRow.customer_id).where(
+            CaseRow.purpose == Purpose.INFO_UPDATE.value,
+            CaseRow.status.in_((CaseStatus.OPEN.value, CaseStatus.WAITING.value)),
+        )
+        query = (
+            select(point.customer_id)
+            .where(
+                point.status.in_(_ADDRESSABLE),
+                or_(stale, degraded),
+                point.customer_id.not_in(open_update),
+            )
+            .distinct()
+            .order_by(point.customer_id)
+            .limit(limit)
+        )
+        return list(self._session.scalars(query))
+
     def _encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes:
         return self._protection.encrypt(customer_id, table, field, plaintext)
 
-    def _write_children(self, customer: Customer) -> None:
-        self._write_points(customer)
-        self._append_consents(customer)
-        self._replace_restrictions(customer)
+    def _write_children(self, customer: Customer, stored: _Stored) -> None:
+        self._write_points(customer, stored)
+        self._append_consents(customer, stored)
+        if tuple(customer.restrictions) != stored.restrictions:
+            self._replace_restrictions(customer)
+        self._remember(customer)
 
-    def _write_points(self, customer: Customer) -> None:
+    def _remember(self, customer: Customer) -> None:
+        self._stored[customer.id] = _Stored(
+            name=customer.name,
+            addresses={point.id: point.address for point in customer.contact_points},
+            consents=len(customer.consents),
+            restrictions=tuple(customer.restrictions),
+        )
+
+    def _snapshot_of_rows(self, customer_id: str) -> _Stored:
+        """For a customer saved without being read here first: assume everything changed."""
+        consents = self._session.scalar(
+            select(func.count())
+            .select_from(ConsentRow)
+            .where(ConsentRow.customer_id == customer_id)
+        )
+        return _Stored(name="", addresses={}, consents=consents or 0, restrictions=_UNKNOWN)
+
+    def _write_points(self, customer: Customer, stored: _Stored) -> None:
         existing = {
             row.id: row
             for row in self._session.scalars(
@@ -124,20 +193,29 @@ class SqlCustomerRepository:
             )
             if row not in self._session:
                 self._session.add(row)
-            self._fill_point(row, customer.id, position, point)
+            changed = stored.addresses.get(point.id) != point.address
+            self._fill_point(row, customer.id, position, point, address_changed=changed)
         for orphan in existing.values():
             self._session.delete(orphan)
 
     def _fill_point(
-        self, row: ContactPointRow, customer_id: str, position: int, point: ContactPoint
+        self,
+        row: ContactPointRow,
+        customer_id: str,
+        position: int,
+        point: ContactPoint,
+        *,
+        address_changed: bool,
     ) -> None:
         row.position = position
         row.channel = point.channel.value
         row.kind = point.kind.value
         row.source = point.source.value
         row.status = point.status.value
-        row.address_ct = self._encrypt(customer_id, "contact_points", "address", point.address)
-        row.address_bidx = self._protection.index(address_index_kind(point.channel), point.address)
+        if address_changed:
+            row.address_ct = self._encrypt(customer_id, "contact_points", "address", point.address)
+            kind = address_index_kind(point.channel)
+            row.address_bidx = self._protection.index(kind, point.address)
         row.time_zones = list(point.time_zones)
         row.verified_at = point.verified_at
         row.last_confirmed_at = point.last_confirmed_at
@@ -145,13 +223,8 @@ class SqlCustomerRepository:
         row.last_outcome = point.health.last_outcome.value if point.health.last_outcome else None
         row.last_outcome_at = point.health.last_outcome_at
 
-    def _append_consents(self, customer: Customer) -> None:
-        stored = self._session.scalar(
-            select(func.count())
-            .select_from(ConsentRow)
-            .where(ConsentRow.customer_id == customer.id)
-        )
-        for entry in customer.consents[stored or 0 :]:
+    def _append_consents(self, customer: Customer, stored: _Stored) -> None:
+        for entry in customer.consents[stored.consents :]:
             self._session.add(
                 ConsentRow(
                     customer_id=customer.id,
@@ -185,7 +258,7 @@ class SqlCustomerRepository:
             .where(RestrictionRow.customer_id == row.id)
             .order_by(RestrictionRow.id)
         )
-        return Customer(
+        customer = Customer(
             id=row.id,
             external_ref=row.external_ref,
             name=self._protection.decrypt(row.id, "customers", "name", row.name_ct),
@@ -198,6 +271,8 @@ class SqlCustomerRepository:
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+        self._remember(customer)
+        return customer
 
     def _point(self, customer_id: str, row: ContactPointRow) -> ContactPoint:
         return ContactPoint(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from rightparty.domain.attempt import Attempt
+from rightparty.domain.attempt import AttemptHistoryEntry
 from rightparty.domain.case import Case, unreachable_reason
 from rightparty.domain.customer import Customer
 from rightparty.domain.vocabulary import Channel, OutcomeCategory, Purpose
@@ -25,7 +25,7 @@ ACTOR = "system:orchestrator"
 
 
 def diagnose(
-    case_attempts: Sequence[Attempt], customer: Customer, plan_channels: set[Channel]
+    case_attempts: Sequence[AttemptHistoryEntry], customer: Customer, plan_channels: set[Channel]
 ) -> OutcomeCategory:
     """The §6 category that explains an unreachable case.
 
@@ -43,7 +43,7 @@ def diagnose(
 def close_unreachable(
     case: Case,
     customer: Customer,
-    case_attempts: Sequence[Attempt],
+    case_attempts: Sequence[AttemptHistoryEntry],
     uow: UnitOfWork,
     now: datetime,
     *,

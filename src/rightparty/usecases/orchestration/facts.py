@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from rightparty.domain.attempt import Attempt
+from rightparty.domain.attempt import AttemptHistoryEntry
 from rightparty.domain.consent import ConsentAction, ConsentEntry
 from rightparty.domain.customer import Customer
-from rightparty.domain.vocabulary import Channel, Direction, Purpose
+from rightparty.domain.vocabulary import Channel, Direction, Outcome, Purpose
 from rightparty.policy.facts import Consent, ContactPointFacts, CustomerFacts, HistoryEntry
 
 
@@ -19,9 +19,9 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def customer_facts(customer: Customer, attempts: Iterable[Attempt]) -> CustomerFacts:
+def customer_facts(customer: Customer, attempts: Iterable[AttemptHistoryEntry]) -> CustomerFacts:
     """Zones come from what import stored (no phone parsing per decision); history holds every
-    attempt with a final outcome."""
+    attempt, those still in flight included."""
     points = tuple(
         ContactPointFacts(
             id=point.id,
@@ -44,19 +44,23 @@ def customer_facts(customer: Customer, attempts: Iterable[Attempt]) -> CustomerF
     )
 
 
-def _history(attempts: Iterable[Attempt]) -> Iterable[HistoryEntry]:
+def _history(attempts: Iterable[AttemptHistoryEntry]) -> Iterable[HistoryEntry]:
     for attempt in attempts:
-        if attempt.outcome is None:
-            continue
         yield HistoryEntry(
             at=attempt.sent_at or attempt.created_at,
             channel=attempt.channel,
-            outcome=attempt.outcome,
+            outcome=attempt.outcome or _in_flight(attempt.channel),
             direction=Direction.OUTBOUND,
             contact_point_id=attempt.contact_point_id,
             debt_ids=frozenset({attempt.debt_id}) if attempt.debt_id else frozenset(),
             purpose=attempt.purpose,
         )
+
+
+def _in_flight(channel: Channel) -> Outcome:
+    """An attempt whose outcome is not known yet still counts: a call as placed but unanswered
+    (it counts toward dial caps, not conversations), a message as sent."""
+    return Outcome.NO_ANSWER if channel is Channel.VOICE else Outcome.DELIVERED
 
 
 def consent_periods(ledger: Iterable[ConsentEntry]) -> tuple[Consent, ...]:

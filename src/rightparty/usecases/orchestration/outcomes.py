@@ -55,7 +55,7 @@ def apply_outcome(
         uow.audit.record("case.reached", ACTOR, case.id, {"attempt_id": attempt.id}, at)
         return
     if outcome.category is OutcomeCategory.REFUSED:
-        case_attempts = [a for a in uow.attempts.for_customer(customer.id) if a.case_id == case.id]
+        case_attempts = [a for a in uow.attempts.history(customer.id) if a.case_id == case.id]
         close_unreachable(case, customer, case_attempts, uow, at, plans=plans, new_id=new_id)
         return
     case.wait_until(at)

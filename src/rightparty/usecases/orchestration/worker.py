@@ -9,7 +9,7 @@ already recorded, and dispatch sends only attempts still queued.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,7 +18,7 @@ from rightparty.domain.attempt import Attempt, AttemptStatus
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.customer import Customer
-from rightparty.domain.messages import DeliveryStatus, OutboundMessage
+from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
 from rightparty.domain.vocabulary import Outcome
 from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
@@ -48,9 +48,12 @@ class StepResult(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StepReport:
+    """`message` is the rendered message of the attempt just recorded, ready to dispatch."""
+
     result: StepResult
     attempt_id: str | None = None
     blocked_codes: tuple[str, ...] = ()
+    message: OutboundMessage | None = None
 
 
 @dataclass
@@ -65,20 +68,28 @@ class CaseWorker:
 
     def run_step(self, case_id: str) -> StepReport:
         """Act on a due case: record one allowed attempt, wait, move on, or close it."""
+        return self.run_steps([case_id])[0]
+
+    def run_steps(self, case_ids: Sequence[str]) -> list[StepReport]:
+        """`run_step` for a chunk of cases in one transaction (DESIGN.md §5: work is planned and
+        dispatched in chunks): all of the chunk's attempts and decisions commit together."""
+        reports: list[StepReport] = []
         with self.unit_of_work() as uow:
-            case = uow.cases.get(case_id)
             now = self.clock.now()
-            if case.status.closed:
-                return StepReport(StepResult.CLOSED)
-            if case.next_action_at is not None and case.next_action_at > now:
-                return StepReport(StepResult.NOT_DUE)
-            report = self._step(case, uow, now)
+            for case_id in case_ids:
+                case = uow.cases.get(case_id)
+                if case.status.closed:
+                    reports.append(StepReport(StepResult.CLOSED))
+                elif case.next_action_at is not None and case.next_action_at > now:
+                    reports.append(StepReport(StepResult.NOT_DUE))
+                else:
+                    reports.append(self._step(case, uow, now))
             uow.commit()
-        return report
+        return reports
 
     def _step(self, case: Case, uow: UnitOfWork, now: datetime) -> StepReport:
         customer = uow.customers.get(case.customer_id)
-        attempts = uow.attempts.for_customer(customer.id)
+        attempts = uow.attempts.history(customer.id)
         case_attempts = [attempt for attempt in attempts if attempt.case_id == case.id]
         step = self.plans.for_purpose(case.purpose).step(case.step_index)
         if step is None or now >= case.deadline:
@@ -105,7 +116,8 @@ class CaseWorker:
                 )
                 case.wait_until(now + step.wait)
                 uow.cases.save(case)
-                return StepReport(StepResult.ATTEMPT_RECORDED, attempt.id, tuple(codes))
+                message = _message(attempt, customer)
+                return StepReport(StepResult.ATTEMPT_RECORDED, attempt.id, tuple(codes), message)
             self._record_block(case, point.id, decision, uow, now)
             codes.extend(reason.code for reason in decision.reasons)
             if decision.next_allowed_at is not None and decision.next_allowed_at < case.deadline:
@@ -173,36 +185,59 @@ class CaseWorker:
             now,
         )
 
-    def dispatch(self, attempt_id: str) -> Outcome | None:
-        """Send a queued attempt; returns the outcome when the provider already knows it."""
-        with self.unit_of_work() as uow:
-            attempt = uow.attempts.get(attempt_id)
-            if attempt.status is not AttemptStatus.QUEUED:
-                return attempt.outcome
-            customer = uow.customers.get(attempt.customer_id)
-            message = _message(attempt, customer)
-        result = self.gateway.send(message)
+    def dispatch(self, attempt_id: str, prepared: OutboundMessage | None = None) -> Outcome | None:
+        """Send a queued attempt; returns the outcome when the provider already knows it.
+
+        `prepared` is the message `run_step` rendered when it recorded the attempt, which saves
+        reading it back; a runtime resuming after a crash passes nothing and the attempt's state
+        decides. Either way the provider sees one idempotency key per attempt.
+        """
+        message = prepared if prepared is not None else self._queued_message(attempt_id)
+        if message is None:
+            return None
+        return self.dispatch_many([message])[0]
+
+    def dispatch_many(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
+        """Send rendered messages of queued attempts, then record every answer in one
+        transaction; an attempt found no longer queued keeps what it has."""
+        results = [(message, self.gateway.send(message)) for message in messages]
         now = self.clock.now()
         with self.unit_of_work() as uow:
+            outcomes = [
+                self._record_send(message.attempt_id, result, uow, now)
+                for message, result in results
+            ]
+            uow.commit()
+        return outcomes
+
+    def _record_send(
+        self, attempt_id: str, result: DeliveryResult, uow: UnitOfWork, now: datetime
+    ) -> Outcome | None:
+        attempt = uow.attempts.get(attempt_id)
+        if attempt.status is not AttemptStatus.QUEUED:
+            return attempt.outcome
+        attempt.mark_sent(result.provider, result.provider_message_id, now)
+        uow.attempts.save(attempt)
+        uow.audit.record(
+            "attempt.sent",
+            ACTOR,
+            attempt.id,
+            {"status": result.status.value, "provider": result.provider},
+            now,
+        )
+        outcome = result.outcome
+        if outcome is None and result.status is not DeliveryStatus.ACCEPTED:
+            outcome = Outcome.PROVIDER_ERROR
+        if outcome is not None:
+            apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
+        return outcome
+
+    def _queued_message(self, attempt_id: str) -> OutboundMessage | None:
+        with self.unit_of_work() as uow:
             attempt = uow.attempts.get(attempt_id)
             if attempt.status is not AttemptStatus.QUEUED:
-                return attempt.outcome
-            attempt.mark_sent(result.provider, result.provider_message_id, now)
-            uow.attempts.save(attempt)
-            uow.audit.record(
-                "attempt.sent",
-                ACTOR,
-                attempt.id,
-                {"status": result.status.value, "provider": result.provider},
-                now,
-            )
-            outcome = result.outcome
-            if outcome is None and result.status is not DeliveryStatus.ACCEPTED:
-                outcome = Outcome.PROVIDER_ERROR
-            if outcome is not None:
-                apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
-            uow.commit()
-        return outcome
+                return None
+            return _message(attempt, uow.customers.get(attempt.customer_id))
 
     def record_outcome(self, attempt_id: str, outcome: Outcome, at: datetime) -> bool:
         """Fold a later outcome (status callback, bounce) in; False when it was already final."""

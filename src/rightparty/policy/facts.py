@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The facts the engine decides from: plain frozen values, built before the engine is called.
+
+Nothing here parses a phone number or reads a calendar: a contact point arrives with the zones of
+its number already resolved (`rightparty.usecases.policy_facts` does that with phonenumbers), so
+the orchestration layer can build facts from domain objects without any JSON. A `CustomerFacts`
+indexes its own history once, on first use, and every later decision about that customer reuses
+the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from rightparty.domain.vocabulary import (
+    Channel,
+    ContactPointKind,
+    ContactPointStatus,
+    ContactSource,
+    Direction,
+    Outcome,
+    Purpose,
+)
+from rightparty.policy.history import HistoryIndex
+from rightparty.policy.restrictions import (
+    AttorneyRepresentation,
+    CeaseCommunication,
+    InconvenientPlace,
+    InconvenientTime,
+    LegalHold,
+    OptOut,
+    Restriction,
+)
+
+CUSTOMER = "customer"
+"""The only `ContactRequest.target` any pack ever allows."""
+
+PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
+
+_R = TypeVar("_R")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPointFacts:
+    """One of the customer's addresses, without the address itself.
+
+    `zones` are the time zones of a phone number (empty for email, push and letters); `source` is
+    where the point came from, when known.
+    """
+
+    id: str
+    channel: Channel
+    status: ContactPointStatus = ContactPointStatus.VALID
+    kind: ContactPointKind | None = None
+    source: ContactSource | None = None
+    zones: tuple[ZoneInfo, ...] = ()
+    addressable: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "addressable", self.status.addressable)
+
+    def serves(self, channel: Channel) -> bool:
+        """Whether a request on `channel` can use this point: a phone number serves voice and,
+        unless it is a landline, text messages."""
+        if channel is self.channel or channel == self.channel:
+            return True
+        if channel in PHONE_CHANNELS and self.channel in PHONE_CHANNELS:
+            return channel == Channel.VOICE or self.kind != ContactPointKind.LANDLINE
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """Consent to contact for one purpose on one channel, from `granted_at` until `revoked_at`."""
+
+    purpose: Purpose
+    channel: Channel
+    granted_at: datetime
+    source: str
+    revoked_at: datetime | None = None
+
+    def active_at(self, now: datetime) -> bool:
+        return self.granted_at <= now and (self.revoked_at is None or self.revoked_at > now)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """A past attempt or inbound contact.
+
+    `debt_ids` names every debt the contact concerned (it counts for each); empty means the debt
+    was not recorded, and the entry then counts toward every debt. A `purpose` of `None` counts
+    toward every purpose-scoped budget.
+    """
+
+    at: datetime
+    channel: Channel
+    outcome: Outcome
+    direction: Direction = Direction.OUTBOUND
+    contact_point_id: str | None = None
+    debt_ids: frozenset[str] = frozenset()
+    purpose: Purpose | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRequest:
+    """The proposed attempt. `target` is whom it would address; only `"customer"` is ever allowed.
+
+    `event_id` groups alerts about one event (the fraud-alert exemption counts per event).
+    """
+
+    channel: Channel
+    contact_point_id: str
+    purpose: Purpose
+    debt_id: str | None = None
+    target: str = CUSTOMER
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    """Everything the engine may know about one customer.
+
+    Candidate zones (`zones`) are `location_zones` plus the zones of every phone number that is
+    still addressable (valid or unverified): a wrong-party or dead number says nothing about where
+    the customer is. `jurisdictions` are ISO 3166 country codes whose holiday calendars apply.
+    """
+
+    id: str
+    contact_points: tuple[ContactPointFacts, ...] = ()
+    location_zones: tuple[ZoneInfo, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    restrictions: tuple[Restriction, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+    zones: tuple[ZoneInfo, ...] = field(init=False)
+    points: dict[str, ContactPointFacts] = field(init=False, repr=False, compare=False)
+    ceases: tuple[CeaseCommunication, ...] = field(init=False, repr=False, compare=False)
+    attorneys: tuple[AttorneyRepresentation, ...] = field(init=False, repr=False, compare=False)
+    opt_outs: tuple[OptOut, ...] = field(init=False, repr=False, compare=False)
+    inconvenient_times: tuple[InconvenientTime, ...] = field(init=False, repr=False, compare=False)
+    inconvenient_places: tuple[InconvenientPlace, ...] = field(
+        init=False, repr=False, compare=False
+    )
+    legal_holds: tuple[LegalHold, ...] = field(init=False, repr=False, compare=False)
+    index: HistoryIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        zones = list(self.location_zones)
+        for point in self.contact_points:
+            if point.channel in PHONE_CHANNELS and point.addressable:
+                zones.extend(point.zones)
+        derived: dict[str, object] = {
+            "zones": tuple(dict.fromkeys(zones)),
+            "points": {point.id: point for point in self.contact_points},
+            "ceases": _of_type(self.restrictions, CeaseCommunication),
+            "attorneys": _of_type(self.restrictions, AttorneyRepresentation),
+            "opt_outs": _of_type(self.restrictions, OptOut),
+            "inconvenient_times": _of_type(self.restrictions, InconvenientTime),
+            "inconvenient_places": _of_type(self.restrictions, InconvenientPlace),
+            "legal_holds": _of_type(self.restrictions, LegalHold),
+        }
+        excluded = frozenset(
+            point.id
+            for point in self.contact_points
+            if point.status == ContactPointStatus.WRONG_PARTY
+        )
+        derived["index"] = HistoryIndex(
+            self.history,
+            wrong_party_points=excluded,
+            point_kinds={point.id: point.kind for point in self.contact_points},
+        )
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    def active_consent(
+        self, purpose: Purpose, channel: Channel, now: datetime, sources: frozenset[str] | None
+    ) -> Consent | None:
+        """The first consent for `purpose` on `channel` in force at `now`, from one of `sources`
+        (any source when `None`)."""
+        for consent in self.consents:
+            if (
+                consent.purpose == purpose
+                and consent.channel == channel
+                and consent.active_at(now)
+                and (sources is None or consent.source in sources)
+            ):
+                return consent
+        return None
+
+
+def _of_type(restrictions: tuple[Restriction, ...], kind: type[_R]) -> tuple[_R, ...]:
+    return tuple(item for item in restrictions if isinstance(item, kind))

@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Wall-clock arithmetic in a customer's zones, exact across DST changes.
+
+Instants are POSIX seconds (floats); a local reading is `(day, seconds)`: the local date as days
+since 1970-01-01 and the seconds since that local midnight. Every rule reads local time through
+one `ZoneClock`, so the fast path (cached offsets) and the exact path (zoneinfo) never disagree.
+
+Finding the earliest instant at which a wall-clock condition holds is computed, never scanned
+minute by minute: the condition can only change where the wall clock crosses one of its boundary
+times or where the zone's offset changes, so those instants are the only candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAY = 86_400
+HOUR = 3_600
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MIXED = 1 << 40  # marks an hour in which the offset changes
+_EARLIEST_OFFSET = -12 * HOUR
+_LATEST_OFFSET = 14 * HOUR
+_SAMPLE = 3 * HOUR  # no zone changes offset twice within three hours
+_FAST_SPAN = 7 * DAY  # no zone changes offset and back within a week
+_CACHE_LIMIT = 200_000
+
+WallCondition = Callable[[int, float], bool]
+"""Whether a local reading `(day, seconds)` satisfies a rule in one zone."""
+
+
+def day_to_date(day: int) -> date:
+    return date.fromordinal(day + EPOCH_ORDINAL)
+
+
+def date_to_day(moment: date) -> int:
+    return moment.toordinal() - EPOCH_ORDINAL
+
+
+def weekday(day: int) -> int:
+    """0 = Monday … 6 = Sunday (1970-01-01 was a Thursday)."""
+    return (day + 3) % 7
+
+
+def seconds_of(moment: time) -> int:
+    return moment.hour * HOUR + moment.minute * 60 + moment.second
+
+
+def clock_text(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // HOUR:02d}:{whole % HOUR // 60:02d}"
+
+
+class ZoneClock:
+    """Local readings of instants, with each zone's offset cached per UTC hour.
+
+    An hour is cached only when its first and last second have the same offset, so a cached
+    reading never straddles a transition. The cache is pure memoisation: it never changes an answer.
+    """
+
+    __slots__ = ("_day_starts", "_offsets")
+
+    def __init__(self) -> None:
+        self._offsets: dict[tuple[ZoneInfo, int], int] = {}
+        self._day_starts: dict[tuple[ZoneInfo, int], float] = {}
+
+    def offset(self, zone: ZoneInfo, instant: float) -> int:
+        """The zone's UTC offset in seconds at `instant`."""
+        key = (zone, int(instant // HOUR))
+        offset = self._offsets.get(key)
+        if offset is None:
+            offset = self._hour_offset(zone, key[1])
+            if len(self._offsets) >= _CACHE_LIMIT:
+                self._offsets.clear()
+            self._offsets[key] = offset
+        if offset == _MIXED:
+            return _exact_offset(zone, instant)
+        return offset
+
+    def local(self, zone: ZoneInfo, instant: float) -> tuple[int, float]:
+        """`(day, seconds)` of `instant` on the zone's wall clock."""
+        offset = self._offsets.get((zone, int(instant // HOUR)))
+        if offset is None or offset == _MIXED:
+            offset = self.offset(zone, instant)
+        wall = instant + offset
+        day = int(wall // DAY)
+        return day, wall - day * DAY
+
+    def day_start(self, zone: ZoneInfo, day: int) -> float:
+        """The first instant of local date `day` (midnight, or the end of a gap swallowing it)."""
+        key = (zone, day)
+        start = self._day_starts.get(key)
+        if start is None:
+            found = self.earliest(
+                zone, day * DAY - _LATEST_OFFSET - HOUR, lambda local, _: local >= day, (0,), 3
+            )
+            start = day * DAY if found is None else found
+            if len(self._day_starts) >= _CACHE_LIMIT:
+                self._day_starts.clear()
+            self._day_starts[key] = start
+        return start
+
+    def earliest(
+        self,
+        zone: ZoneInfo,
+        instant: float,
+        condition: WallCondition,
+        boundaries: Iterable[int],
+        horizon_days: int,
+    ) -> float | None:
+        """The earliest instant at or after `instant` whose local reading satisfies `condition`.
+
+        `condition` may change only where the wall clock reaches one of `boundaries` (seconds of
+        the day; local midnight is always one) or where the offset changes. `None` when nothing
+        within `horizon_days` qualifies.
+        """
+        day, seconds = self.local(zone, instant)
+        if condition(day, seconds):
+            return instant
+        marks = sorted({0, *(mark for mark in boundaries if 0 <= mark < DAY)})
+        found, settled = self._earliest_linear(
+            zone, instant=instant, day=day, seconds=seconds, condition=condition, marks=marks
+        )
+        if settled:
+            return found
+        return self._earliest_exact(
+            zone, instant, condition=condition, marks=marks, horizon_days=horizon_days
+        )
+
+    def _earliest_linear(
+        self,
+        zone: ZoneInfo,
+        *,
+        instant: float,
+        day: int,
+        seconds: float,
+        condition: WallCondition,
+        marks: list[int],
+    ) -> tuple[float | None, bool]:
+        """Try the candidates a constant offset predicts; unsettled when the offset changes."""
+        offset = self.offset(zone, instant)
+        base = instant - seconds  # the current local midnight, if the offset holds
+        for ahead in range(8):
+            for mark in marks:
+                candidate = base + ahead * DAY + mark
+                if candidate <= instant:
+                    continue
+                if candidate - instant > _FAST_SPAN or self.offset(zone, candidate) != offset:
+                    return None, False
+                if condition(day + ahead, mark):
+                    return candidate, True
+        return None, False
+
+    def _earliest_exact(
+        self,
+        zone: ZoneInfo,
+        instant: float,
+        *,
+        condition: WallCondition,
+        marks: list[int],
+        horizon_days: int,
+    ) -> float | None:
+        span = 4 * DAY
+        low = instant
+        limit = instant + (horizon_days + 1) * DAY
+        while low < limit:
+            high = low + span
+            first_day = int((low + _EARLIEST_OFFSET) // DAY) - 1
+            last_day = int((high + _LATEST_OFFSET) // DAY) + 1
+            candidates = {
+                candidate
+                for local_day in range(first_day, last_day + 1)
+                for mark in marks
+                for candidate in wall_instants(zone, local_day, mark)
+                if low < candidate <= high
+            }
+            candidates.update(self._transitions(zone, low, high))
+            for candidate in sorted(candidates):
+                if candidate > instant and condition(*self.local(zone, candidate)):
+                    return candidate
+            low = high
+        return None
+
+    def _transitions(self, zone: ZoneInfo, low: float, high: float) -> list[float]:
+        """Instants in `(low, high]` at which the zone's offset changes."""
+        found = []
+        start = low
+        before = _exact_offset(zone, start)
+        while start < high:
+            end = min(start + _SAMPLE, high)
+            after = _exact_offset(zone, end)
+            if after != before:
+                lower, upper = int(start), int(end) + 1
+                while upper - lower > 1:
+                    middle = (lower + upper) // 2
+                    if _exact_offset(zone, middle) == before:
+                        lower = middle
+                    else:
+                        upper = middle
+                found.append(float(upper))
+            start, before = end, after
+        return found
+
+    def _hour_offset(self, zone: ZoneInfo, hour: int) -> int:
+        first = _exact_offset(zone, hour * HOUR)
+        last = _exact_offset(zone, hour * HOUR + HOUR - 1)
+        return first if first == last else _MIXED
+
+
+def wall_instants(zone: ZoneInfo, day: int, seconds: int) -> tuple[float, ...]:
+    """Every instant at which the zone's wall clock reads `seconds` on local date `day`: none in a
+    spring-forward gap, two in a fall-back overlap."""
+    wall = datetime.combine(day_to_date(day), time(), tzinfo=zone) + timedelta(seconds=seconds)
+    found = []
+    for fold in (0, 1):
+        instant = wall.replace(fold=fold).timestamp()
+        offset = _exact_offset(zone, instant)
+        if instant + offset == day * DAY + seconds:
+            found.append(instant)
+    return tuple(sorted(set(found)))
+
+
+def _exact_offset(zone: ZoneInfo, instant: float) -> int:
+    offset = datetime.fromtimestamp(instant, zone).utcoffset()
+    return 0 if offset is None else int(offset.total_seconds())

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What every rule shares: which requests it covers, its citation, and how it answers.
+
+A rule answers `check(context)` with `None` (pass) or a `Block`. A block is `waitable` when the same
+request would pass later with nothing else changed (a time window, a count); only timed rules
+(`timed = True`) give waitable blocks, and they also answer `earliest(context, instant)`: the
+earliest instant at or after `instant` at which they would pass, or `None` if none comes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar, NamedTuple
+from zoneinfo import ZoneInfo
+
+from rightparty.domain.vocabulary import Channel, Purpose
+from rightparty.policy.calendars import CalendarSource
+from rightparty.policy.facts import ContactPointFacts, ContactRequest, CustomerFacts
+from rightparty.policy.localtime import ZoneClock
+
+ALL_CHANNELS = frozenset(Channel)
+ALL_PURPOSES = frozenset(Purpose)
+
+
+class Block(NamedTuple):
+    code: str
+    message: str
+    waitable: bool = False
+
+
+@dataclass(slots=True)
+class Context:
+    """One decision's inputs, resolved once: `instant` is `now` in POSIX seconds and `point` the
+    requested contact point (`None` when the customer has no such point)."""
+
+    now: datetime
+    instant: float
+    customer: CustomerFacts
+    request: ContactRequest
+    point: ContactPointFacts | None
+    clock: ZoneClock
+    calendars: CalendarSource
+    readings: dict[ZoneInfo, tuple[int, float]] = field(default_factory=dict)
+
+    def local(self, zone: ZoneInfo) -> tuple[int, float]:
+        """The local reading of `now` in `zone`, read once per decision whichever rules ask."""
+        reading = self.readings.get(zone)
+        if reading is None:
+            reading = self.readings[zone] = self.clock.local(zone, self.instant)
+        return reading
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """`id` is `pack/rule`; `source` cites the law (or the bank's house rule) behind every number;
+    `note` records interpretation choices, including the stricter reading of uncertain sources."""
+
+    id: str
+    code: str
+    source: str
+    channels: frozenset[Channel] = ALL_CHANNELS
+    purposes: frozenset[Purpose] = ALL_PURPOSES
+    note: str = ""
+
+    timed: ClassVar[bool] = False
+    monotone: ClassVar[bool] = False
+    """Timed rules that, once passing, pass at every later instant (counts only fall while
+    waiting); the engine folds them into a lower bound instead of iterating them."""
+
+    def applies_to(self, channel: Channel, purpose: Purpose) -> bool:
+        return channel in self.channels and purpose in self.purposes
+
+    def check(self, context: Context) -> Block | None:
+        raise NotImplementedError
+
+    def earliest(self, context: Context, instant: float) -> float | None:
+        """For timed rules, the earliest instant at or after `instant` at which this rule passes."""
+        return instant

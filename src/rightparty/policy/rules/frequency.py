@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Frequency budgets: one primitive for every "at most N of these per scope per window" rule.
+
+A budget is a `Counter` (what counts, split by which scope keys), a window and a limit. The contact
+is blocked while the window already holds `limit` counted entries, so `limit: 7` allows the seventh
+call and blocks the eighth ("more than 7 times within 7 consecutive days"), and `limit: 1` is a
+cool-off after one conversation. Windows are either rolling (`rolling_hours`: entries after
+`now - hours`) or local calendar days (`local_days`: today and the N-1 days before it, in every
+candidate zone; the strictest zone decides). With no candidate zone a local-day window is counted
+as a rolling window one day longer, which holds every possible local window.
+
+Because history never grows while waiting, the earliest pass is computed exactly: it is the moment
+the `limit`-th most recent counted entry leaves the window.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from rightparty.domain.vocabulary import ContactPointKind
+from rightparty.policy.facts import ContactRequest
+from rightparty.policy.history import Counter, ScopeKey
+from rightparty.policy.localtime import DAY, HOUR
+from rightparty.policy.rules.base import Block, Context, Rule
+from rightparty.policy.rules.time_windows import rule_zones
+
+FREQUENCY_CAP = "FREQUENCY_CAP"
+RECENT_CONVERSATION = "RECENT_CONVERSATION"
+DAILY_DIAL_CAP = "DAILY_DIAL_CAP"
+DAILY_CONVERSATION_CAP = "DAILY_CONVERSATION_CAP"
+
+_REQUEST_FIELDS = {
+    ScopeKey.DEBT: "debt_id",
+    ScopeKey.CONTACT_POINT: "contact_point_id",
+    ScopeKey.CHANNEL: "channel",
+    ScopeKey.EVENT: "event_id",
+}
+
+
+def _scope_reader(counter: Counter) -> Callable[[ContactRequest], tuple[str | None, ...]]:
+    names = tuple(_REQUEST_FIELDS[key] for key in counter.scope)
+    if not names:
+        return lambda _request: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda request: (getattr(request, name),)
+    return lambda request: tuple(getattr(request, name) for name in names)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrequencyRule(Rule):
+    """`message` may use `{count}`, `{limit}` and `{window}`. `point_kinds`, when set, limits the
+    rule to requests on points of those kinds (a point of unknown kind is covered). When
+    `waived_by_consent`, an active consent for the request's purpose and channel lifts the budget
+    (an exemption that consent makes unnecessary)."""
+
+    code: str = FREQUENCY_CAP
+    counter: Counter
+    limit: int
+    rolling_hours: int | None = None
+    local_days: int | None = None
+    extra_zones: tuple[ZoneInfo, ...] = ()
+    point_kinds: frozenset[ContactPointKind] | None = None
+    waived_by_consent: bool = False
+    message: str = "{count} counted contacts within {window}; the limit is {limit}"
+    _scope: Callable[[ContactRequest], tuple[str | None, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    timed = True
+    monotone = True
+
+    def __post_init__(self) -> None:
+        if self.limit < 1:
+            raise ValueError("a frequency limit is at least 1")
+        if (self.rolling_hours is None) == (self.local_days is None):
+            raise ValueError("a frequency window is either rolling_hours or local_days")
+        object.__setattr__(self, "_scope", _scope_reader(self.counter))
+
+    @property
+    def window_text(self) -> str:
+        if self.rolling_hours is not None:
+            return f"the last {self.rolling_hours} hours"
+        if self.local_days == 1:
+            return "the current local day"
+        return f"{self.local_days} consecutive local days"
+
+    def _instants(self, context: Context) -> tuple[float, ...] | None:
+        """The counted instants up to now, or `None` when the rule does not bite."""
+        request = context.request
+        if self.point_kinds is not None:
+            point = context.point
+            if point is None or (point.kind is not None and point.kind not in self.point_kinds):
+                return None
+        if self.waived_by_consent and context.customer.active_consent(
+            request.purpose, request.channel, context.now, None
+        ):
+            return None
+        instants = context.customer.index.instants(self.counter, self._scope(request))
+        if len(instants) < self.limit:
+            return None
+        return instants
+
+    def check(self, context: Context) -> Block | None:
+        instants = self._instants(context)
+        if instants is None:
+            return None
+        count, _release = self._window(context, instants)
+        if count < self.limit:
+            return None
+        text = self.message.format(count=count, limit=self.limit, window=self.window_text)
+        return Block(self.code, text, waitable=True)
+
+    def earliest(self, context: Context, instant: float) -> float | None:
+        instants = self._instants(context)
+        if instants is None:
+            return instant
+        count, release = self._window(context, instants)
+        return instant if count < self.limit else max(instant, release)
+
+    def _window(self, context: Context, instants: tuple[float, ...]) -> tuple[int, float]:
+        """The count in the window at `now` and the instant the window next drops below limit."""
+        now = context.instant
+        last = bisect_right(instants, now)
+        if last < self.limit:
+            return last, now
+        leaving = instants[last - self.limit]
+        if self.rolling_hours is not None:
+            return _rolling(instants, last, now, self.rolling_hours * HOUR, leaving)
+        days = self.local_days or 1
+        zones = rule_zones(context, self.extra_zones)
+        if not context.customer.zones:
+            return _rolling(instants, last, now, (days + 1) * DAY, leaving)
+        return _local_days(context, zones, instants, last=last, days=days, leaving=leaving)
+
+
+def _rolling(
+    instants: tuple[float, ...], last: int, now: float, span: float, leaving: float
+) -> tuple[int, float]:
+    return last - bisect_right(instants, now - span), leaving + span
+
+
+def _local_days(
+    context: Context,
+    zones: tuple[ZoneInfo, ...],
+    instants: tuple[float, ...],
+    *,
+    last: int,
+    days: int,
+    leaving: float,
+) -> tuple[int, float]:
+    clock = context.clock
+    count, release = 0, context.instant
+    for zone in zones:
+        today, _ = context.local(zone)
+        start = clock.day_start(zone, today - days + 1)
+        count = max(count, last - bisect_left(instants, start))
+        leaving_day, _ = clock.local(zone, leaving)
+        release = max(release, clock.day_start(zone, leaving_day + days))
+    return count, release

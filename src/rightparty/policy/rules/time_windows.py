@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Allowed hours of the day, checked in every candidate zone of the customer.
+
+The window is half-open, `[start, end)`: 20:59:59 is inside `[08:00, 21:00)`, 21:00:00 is not. A
+contact must fall inside the window in every candidate zone (Reg F comment 6(b)(1)(i)-2), plus
+any zone the pack adds; a customer with no candidate zone at all is blocked with
+`UNKNOWN_TIMEZONE`, never given a default zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from rightparty.policy.localtime import (
+    DAY,
+    WallCondition,
+    ZoneClock,
+    clock_text,
+    weekday,
+)
+from rightparty.policy.rules.base import Block, Context, Rule
+
+QUIET_HOURS = "QUIET_HOURS"
+UNKNOWN_TIMEZONE = "UNKNOWN_TIMEZONE"
+_MAX_ROUNDS = 64
+
+
+def unknown_timezone() -> Block:
+    return Block(
+        UNKNOWN_TIMEZONE,
+        "no time zone is known for the customer; time-restricted contact needs one",
+    )
+
+
+def rule_zones(context: Context, extra: tuple[ZoneInfo, ...]) -> tuple[ZoneInfo, ...]:
+    zones = context.customer.zones
+    if not extra:
+        return zones
+    return zones + tuple(zone for zone in extra if zone not in zones)
+
+
+def earliest_in_every_zone(
+    clock: ZoneClock,
+    zones: Sequence[ZoneInfo],
+    instant: float,
+    *,
+    condition: WallCondition,
+    boundaries: tuple[int, ...],
+    horizon_days: int,
+) -> float | None:
+    """The earliest instant at or after `instant` at which `condition` holds in every zone."""
+    current = instant
+    settled = 0
+    for turn in range(_MAX_ROUNDS * len(zones)):
+        if settled >= len(zones):
+            return current
+        found = clock.earliest(
+            zones[turn % len(zones)], current, condition, boundaries, horizon_days
+        )
+        if found is None:
+            return None
+        if found > current:
+            if found - instant > horizon_days * DAY:
+                return None
+            current, settled = found, 1
+        else:
+            settled += 1
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeWindowRule(Rule):
+    """`start` and `end` are seconds after local midnight (`end` may be 86400); `weekdays`, when
+    set, limits the window to those local weekdays (0 = Monday)."""
+
+    code: str = QUIET_HOURS
+    start: int
+    end: int
+    weekdays: frozenset[int] | None = None
+    extra_zones: tuple[ZoneInfo, ...] = ()
+
+    timed = True
+
+    def inside(self, day: int, seconds: float) -> bool:
+        if self.weekdays is not None and weekday(day) not in self.weekdays:
+            return False
+        if self.start < self.end:
+            return self.start <= seconds < self.end
+        return seconds >= self.start or seconds < self.end
+
+    def check(self, context: Context) -> Block | None:
+        zones = context.customer.zones
+        if not zones:
+            return unknown_timezone()
+        outside = []
+        for zone in rule_zones(context, self.extra_zones) if self.extra_zones else zones:
+            day, seconds = context.local(zone)
+            if not self.inside(day, seconds):
+                outside.append(f"{clock_text(seconds)} in {zone.key}")
+        if not outside:
+            return None
+        window = f"{clock_text(self.start)}-{clock_text(self.end)}"
+        return Block(
+            self.code,
+            f"local time {', '.join(outside)} is outside the allowed window {window}",
+            waitable=True,
+        )
+
+    def earliest(self, context: Context, instant: float) -> float | None:
+        zones = rule_zones(context, self.extra_zones)
+        if not zones:
+            return None
+        clock = context.clock
+        current = instant
+        settled = 0
+        for turn in range(_MAX_ROUNDS * len(zones)):
+            if settled >= len(zones):
+                return current
+            zone = zones[turn % len(zones)]
+            if current == context.instant:
+                day, seconds = context.local(zone)
+            else:
+                day, seconds = clock.local(zone, current)
+            found = self._opening(clock, zone, current, day, seconds)
+            if found is None:
+                return None
+            if found > current:
+                current, settled = found, 1
+            else:
+                settled += 1
+        return None
+
+    def _opening(
+        self, clock: ZoneClock, zone: ZoneInfo, instant: float, day: int, seconds: float
+    ) -> float | None:
+        """The earliest instant at or after `instant` (read `day`, `seconds` in `zone`) inside
+        the window in `zone`."""
+        if self.inside(day, seconds):
+            return instant
+        if self.weekdays is None and self.start < self.end:
+            # While the offset holds, the wall clock reaches `start` after a computable wait;
+            # the zone's offset cannot change and change back within one day.
+            wait = self.start - seconds if seconds < self.start else DAY - seconds + self.start
+            candidate = instant + wait
+            if clock.offset(zone, candidate) == clock.offset(zone, instant):
+                return candidate
+        return clock.earliest(zone, instant, self.inside, (self.start, self.end), 8)
