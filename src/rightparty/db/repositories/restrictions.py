@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from rightparty.db.tables import RestrictionRow
 from rightparty.domain.restriction import (
@@ -49,7 +49,17 @@ def restriction_to_row(customer_id: str, restriction: Restriction) -> Restrictio
     return RestrictionRow(customer_id=customer_id, type=restriction.type.value, details=details)
 
 
-def restriction_from_row(row: RestrictionRow) -> Restriction:
+class RestrictionRecord(Protocol):
+    """A stored restriction, as an ORM row or a plain result row."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def details(self) -> dict[str, Any]: ...
+
+
+def restriction_from_row(row: RestrictionRecord) -> Restriction:
     kind = _CLASSES[RestrictionType(row.type)]
     values = {name: _decode(name, value) for name, value in row.details.items()}
     return kind(**values)

@@ -65,7 +65,7 @@ def run_demo(
     end = clock.now() + timedelta(days=days)
     for day in range(days):
         with app.unit_of_work() as uow:
-            run.case_ids += open_update_reminders(uow, clock.now(), limit=max(1, customers // 20))
+            run.case_ids += open_update_reminders(uow, clock.now(), limit=max(1, customers // 50))
             uow.commit()
         day_end = min(end, DEMO_START + timedelta(days=day + 1))
         stats = runtime.run_until(
@@ -115,8 +115,12 @@ def _seed_details(
                 customer.restrictions.append(
                     CeaseCommunication(received_at=clock.now() - timedelta(days=3), debt_id=debt_id)
                 )
+            for point in customer.contact_points:
+                # Most details were confirmed at some point in the last 18 months; some never.
+                if draw.random() < 0.9:
+                    point.last_confirmed_at = clock.now() - timedelta(days=draw.randrange(540))
             uow.customers.save(customer)
-            for _ in range(draw.choice((1, 1, 2, 2, 3))):
+            for _ in range(draw.choice((1, 1, 1, 2, 2))):
                 purpose = draw.choices(list(PURPOSE_WEIGHTS), list(PURPOSE_WEIGHTS.values()))[0]
                 start = clock.now() + timedelta(
                     seconds=draw.randrange(0, max(1, spread_days) * 86_400)
