@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,6 +81,22 @@ def postgres_engine() -> Iterator[Engine]:
         pytest.skip(message)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_engine) -> Iterator[str]:
+    """A database of its own, for commands that commit for real; dropped afterwards."""
+    name = f"rightparty_t_{uuid.uuid4().hex[:12]}"
+    base = make_url(postgres_engine.url.render_as_string(hide_password=False))
+    admin = build_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.engine import make_url
-
-from rightparty.db.engine import build_engine
 
 
 @pytest.fixture
@@ -18,22 +12,6 @@ def cli_env(tmp_path, monkeypatch) -> dict[str, str]:
     monkeypatch.setenv("RIGHTPARTY_KEYRING", str(tmp_path / "var" / "keyring.json"))
     monkeypatch.delenv("RIGHTPARTY_DATABASE_URL", raising=False)
     return {}
-
-
-@pytest.fixture
-def fresh_postgres_url(postgres_engine) -> Iterator[str]:
-    """A database of its own, for commands that commit for real; dropped afterwards."""
-    name = f"rightparty_e2e_{uuid.uuid4().hex[:12]}"
-    base = make_url(postgres_engine.url.render_as_string(hide_password=False))
-    admin = build_engine(base.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
