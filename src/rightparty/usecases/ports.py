@@ -6,9 +6,10 @@ Repositories take and return domain objects, never rows; only the unit of work c
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry
 from rightparty.domain.case import Case
@@ -24,6 +25,7 @@ __all__ = [
     "ChannelGateway",
     "Clock",
     "CustomerRepository",
+    "DecisionEntry",
     "DecisionRepository",
     "UnitOfWork",
 ]
@@ -38,6 +40,10 @@ class ChannelGateway(Protocol):
 class CustomerRepository(Protocol):
     def add(self, customer: Customer) -> None: ...
 
+    def add_many(self, customers: Sequence[Customer]) -> None:
+        """`add` for new customers in bulk: one executemany per table instead of rows one by one."""
+        ...
+
     def save(self, customer: Customer) -> None:
         """Write back changes to a customer loaded from this repository."""
         ...
@@ -47,6 +53,10 @@ class CustomerRepository(Protocol):
         ...
 
     def by_external_ref(self, external_ref: str) -> Customer | None: ...
+
+    def existing_refs(self, external_refs: Collection[str]) -> dict[str, str]:
+        """Which of these external refs are stored, each with its customer's id (one query)."""
+        ...
 
     def by_address(self, channel: Channel, normalised_address: str) -> list[Customer]:
         """Customers holding that address, found by blind index and confirmed by decryption."""
@@ -62,6 +72,10 @@ class CustomerRepository(Protocol):
 
 class CaseRepository(Protocol):
     def add(self, case: Case) -> None: ...
+
+    def add_many(self, cases: Sequence[Case]) -> None:
+        """`add` in bulk, in one executemany."""
+        ...
 
     def save(self, case: Case) -> None: ...
 
@@ -81,6 +95,10 @@ class CaseRepository(Protocol):
 class AttemptRepository(Protocol):
     def add(self, attempt: Attempt) -> None: ...
 
+    def add_many(self, attempts: Sequence[Attempt]) -> None:
+        """`add` in bulk, in one executemany; a key already stored fails the whole call."""
+        ...
+
     def save(self, attempt: Attempt) -> None: ...
 
     def get(self, attempt_id: str) -> Attempt: ...
@@ -89,9 +107,22 @@ class AttemptRepository(Protocol):
 
     def for_customer(self, customer_id: str) -> list[Attempt]: ...
 
+    def by_reference_code(self, code: str) -> list[Attempt]:
+        """Attempts whose message carried `code` (blind index, confirmed by decryption)."""
+        ...
+
     def history(self, customer_id: str) -> list[AttemptHistoryEntry]:
         """The customer's attempts in the order they were made, without reference codes."""
         ...
+
+
+class DecisionEntry(NamedTuple):
+    """One decision to keep: the §8.3 JSON, for its case and the attempt it allowed, if any."""
+
+    case_id: str
+    attempt_id: str | None
+    document: dict[str, Any]
+    at: datetime
 
 
 class DecisionRepository(Protocol):
@@ -99,6 +130,10 @@ class DecisionRepository(Protocol):
         self, case_id: str, attempt_id: str | None, document: dict[str, Any], at: datetime
     ) -> None:
         """Keep the decision JSON (DESIGN.md §8.3) that allowed or blocked a proposed attempt."""
+        ...
+
+    def add_many(self, decisions: Sequence[DecisionEntry]) -> None:
+        """`add` in bulk, in one executemany, after the attempts they refer to."""
         ...
 
 

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
@@ -15,8 +16,12 @@ from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatu
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound, RightpartyError
 from rightparty.domain.vocabulary import Channel, Outcome, OutcomeCategory, Purpose
+from rightparty.usecases.ports import DecisionEntry
 
 _OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.WAITING.value)
+_CASES: Table = CaseRow.__table__  # type: ignore[assignment]
+_ATTEMPTS: Table = AttemptRow.__table__  # type: ignore[assignment]
+_DECISIONS: Table = DecisionRow.__table__  # type: ignore[assignment]
 
 
 class AttemptNotFound(RightpartyError):
@@ -36,6 +41,12 @@ class SqlCaseRepository:
         # before the attempts and decisions that refer to it.
         self._session.add(CaseRow(**_case_columns(case)))
         self._session.flush()
+
+    def add_many(self, cases: Sequence[Case]) -> None:
+        """`add` in bulk: one executemany."""
+        if cases:
+            self._session.flush()
+            self._session.execute(insert(_CASES), [_case_columns(case) for case in cases])
 
     def save(self, case: Case) -> None:
         row = self._session.get(CaseRow, case.id)
@@ -120,6 +131,25 @@ class SqlAttemptRepository:
             ),
         )
         self._session.add(row)
+
+    def add_many(self, attempts: Sequence[Attempt]) -> None:
+        """`add` in bulk: one executemany, after whatever the session holds pending (the
+        cases they belong to); a key already stored fails the whole call."""
+        if not attempts:
+            return
+        index, encrypt = self._protection.index, self._protection.encrypt
+        rows = [
+            {
+                **_attempt_columns(attempt),
+                "reference_code_bidx": index("reference_code", attempt.reference_code),
+                "reference_code_ct": encrypt(
+                    attempt.customer_id, "attempts", "reference_code", attempt.reference_code
+                ),
+            }
+            for attempt in attempts
+        ]
+        self._session.flush()
+        self._session.execute(insert(_ATTEMPTS), rows)
 
     def save(self, attempt: Attempt) -> None:
         row = self._session.get(AttemptRow, attempt.id)
@@ -246,3 +276,20 @@ class SqlDecisionRepository:
                 document=document,
             )
         )
+
+    def add_many(self, decisions: Sequence[DecisionEntry]) -> None:
+        """`add` in bulk: one executemany, after the attempts they refer to."""
+        if not decisions:
+            return
+        rows = [
+            {
+                "case_id": entry.case_id,
+                "attempt_id": entry.attempt_id,
+                "allowed": bool(entry.document.get("allowed")),
+                "evaluated_at": entry.at,
+                "document": entry.document,
+            }
+            for entry in decisions
+        ]
+        self._session.flush()
+        self._session.execute(insert(_DECISIONS), rows)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Row, Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
@@ -31,6 +33,12 @@ from rightparty.domain.vocabulary import (
     Purpose,
 )
 
+_CUSTOMERS: Table = CustomerRow.__table__  # type: ignore[assignment]
+_POINTS: Table = ContactPointRow.__table__  # type: ignore[assignment]
+_CONSENTS: Table = ConsentRow.__table__  # type: ignore[assignment]
+_RESTRICTIONS: Table = RestrictionRow.__table__  # type: ignore[assignment]
+_POINT_COLUMNS = tuple(ContactPointRow.__table__.c)
+_CONSENT_COLUMNS = tuple(ConsentRow.__table__.c)
 _ADDRESSABLE = tuple(status.value for status in ContactPointStatus if status.addressable)
 _INDEX_KIND = {
     Channel.SMS: "phone",
@@ -69,23 +77,41 @@ class SqlCustomerRepository:
         self._stored: dict[str, _Stored] = {}
 
     def add(self, customer: Customer) -> None:
-        if customer.created_at is None or customer.updated_at is None:
+        self.add_many([customer])
+
+    def add_many(self, customers: Sequence[Customer]) -> None:
+        """New customers with their points, consents and restrictions, in one executemany per
+        table (parents first); names and addresses are encrypted here, as in `save`."""
+        rows: list[dict[str, Any]] = []
+        points: list[dict[str, Any]] = []
+        consents: list[dict[str, Any]] = []
+        restrictions: list[dict[str, Any]] = []
+        if any(
+            customer.created_at is None or customer.updated_at is None for customer in customers
+        ):
             message = "a customer needs created_at and updated_at before it is stored"
             raise ValueError(message)
-        self._session.add(
-            CustomerRow(
-                id=customer.id,
-                external_ref=customer.external_ref,
-                name_ct=self._encrypt(customer.id, "customers", "name", customer.name),
-                locale=customer.locale,
-                jurisdiction=customer.jurisdiction,
-                locations=_locations(customer),
-                created_at=customer.created_at,
-                updated_at=customer.updated_at,
+        for customer in customers:
+            rows.append(self._customer_values(customer))
+            points.extend(
+                self._point_values(customer.id, position, point)
+                for position, point in enumerate(customer.contact_points)
             )
-        )
-        self._session.flush()
-        self._write_children(customer, _Stored(customer.name, {}, 0, ()))
+            consents.extend(_consent_values(customer.id, entry) for entry in customer.consents)
+            restrictions.extend(
+                _restriction_values(customer.id, restriction)
+                for restriction in customer.restrictions
+            )
+        for table, values in (
+            (_CUSTOMERS, rows),
+            (_POINTS, points),
+            (_CONSENTS, consents),
+            (_RESTRICTIONS, restrictions),
+        ):
+            if values:
+                self._session.execute(insert(table), values)
+        for customer in customers:
+            self._remember(customer)
 
     def save(self, customer: Customer) -> None:
         row = self._session.get(CustomerRow, customer.id)
@@ -112,6 +138,46 @@ class SqlCustomerRepository:
             select(CustomerRow).where(CustomerRow.external_ref == external_ref)
         )
         return self._load(row) if row is not None else None
+
+    def existing_refs(self, external_refs: Collection[str]) -> dict[str, str]:
+        query = select(CustomerRow.external_ref, CustomerRow.id).where(
+            CustomerRow.external_ref.in_(list(external_refs))
+        )
+        return {row.external_ref: row.id for row in self._session.execute(query)}
+
+    def _customer_values(self, customer: Customer) -> dict[str, Any]:
+        return {
+            "id": customer.id,
+            "external_ref": customer.external_ref,
+            "name_ct": self._encrypt(customer.id, "customers", "name", customer.name),
+            "locale": customer.locale,
+            "jurisdiction": customer.jurisdiction,
+            "locations": _locations(customer),
+            "created_at": customer.created_at,
+            "updated_at": customer.updated_at,
+        }
+
+    def _point_values(self, customer_id: str, position: int, point: ContactPoint) -> dict[str, Any]:
+        last_outcome = point.health.last_outcome
+        return {
+            "id": point.id,
+            "customer_id": customer_id,
+            "position": position,
+            "channel": point.channel.value,
+            "kind": point.kind.value,
+            "source": point.source.value,
+            "status": point.status.value,
+            "address_ct": self._encrypt(customer_id, "contact_points", "address", point.address),
+            "address_bidx": self._protection.index(
+                address_index_kind(point.channel), point.address
+            ),
+            "time_zones": list(point.time_zones),
+            "verified_at": point.verified_at,
+            "last_confirmed_at": point.last_confirmed_at,
+            "consecutive_failures": point.health.consecutive_failures,
+            "last_outcome": last_outcome.value if last_outcome else None,
+            "last_outcome_at": point.health.last_outcome_at,
+        }
 
     def by_address(self, channel: Channel, normalised_address: str) -> list[Customer]:
         kind = address_index_kind(channel)
@@ -245,16 +311,20 @@ class SqlCustomerRepository:
             self._session.add(restriction_to_row(customer.id, restriction))
 
     def _load(self, row: CustomerRow) -> Customer:
-        points = self._session.scalars(
-            select(ContactPointRow)
+        # Children are read as plain rows (Core), not ORM entities: reading a customer is the
+        # hottest path of a run, and writes go through `save`, which loads what it changes.
+        points = self._session.execute(
+            select(*_POINT_COLUMNS)
             .where(ContactPointRow.customer_id == row.id)
             .order_by(ContactPointRow.position)
         )
-        consents = self._session.scalars(
-            select(ConsentRow).where(ConsentRow.customer_id == row.id).order_by(ConsentRow.id)
+        consents = self._session.execute(
+            select(*_CONSENT_COLUMNS)
+            .where(ConsentRow.customer_id == row.id)
+            .order_by(ConsentRow.id)
         )
-        restrictions = self._session.scalars(
-            select(RestrictionRow)
+        restrictions = self._session.execute(
+            select(RestrictionRow.type, RestrictionRow.details)
             .where(RestrictionRow.customer_id == row.id)
             .order_by(RestrictionRow.id)
         )
@@ -274,7 +344,7 @@ class SqlCustomerRepository:
         self._remember(customer)
         return customer
 
-    def _point(self, customer_id: str, row: ContactPointRow) -> ContactPoint:
+    def _point(self, customer_id: str, row: Row[Any]) -> ContactPoint:
         return ContactPoint(
             id=row.id,
             channel=Channel(row.channel),
@@ -299,7 +369,24 @@ def _locations(customer: Customer) -> list[dict[str, str]]:
     return [{"timezone": item.timezone, "source": item.source} for item in customer.locations]
 
 
-def _consent(row: ConsentRow) -> ConsentEntry:
+def _consent_values(customer_id: str, entry: ConsentEntry) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "purpose": entry.purpose.value,
+        "channel": entry.channel.value,
+        "action": entry.action.value,
+        "source": entry.source.value,
+        "evidence": entry.evidence,
+        "at": entry.at,
+    }
+
+
+def _restriction_values(customer_id: str, restriction: Restriction) -> dict[str, Any]:
+    row = restriction_to_row(customer_id, restriction)
+    return {"customer_id": customer_id, "type": row.type, "details": row.details}
+
+
+def _consent(row: Row[Any]) -> ConsentEntry:
     return ConsentEntry(
         purpose=Purpose(row.purpose),
         channel=Channel(row.channel),
