@@ -3,6 +3,8 @@
 
 `Policy` is built once per set of packs. For every channel and purpose it precomputes which rules
 apply, so a decision runs only those rules' checks; every other rule is reported `not_applicable`.
+Of those, a rule that can only block on a kind of fact the customer has none of (a cease notice,
+an opt-out, a revoked consent; see `Rule.needs`) is left out for that customer: it would pass.
 Packs compose by conjunction: the request is allowed only if every rule of every pack passes, and
 every blocking rule is reported.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 from rightparty.domain.vocabulary import Channel, Purpose
@@ -41,23 +43,92 @@ _HORIZON = 366 * DAY
 _MAX_ROUNDS = 256
 
 
+_tuple = tuple.__new__
+"""Builds a named tuple from its values without the Python-level `__new__` of its class: the
+same value, made at C speed, for the reasons and decisions made on every blocked request."""
+
+
 class NaiveNowError(ValueError):
     """`now` was given without a time zone."""
 
 
 _Members = tuple[tuple[int, Evaluation, str], ...]
 """Where each rule sharing a check sits in `evaluated`, its `block` result and its id."""
+_Refs = tuple[PackRef, ...]
+
+
+_Shape = tuple[tuple[Evaluation, ...], tuple[tuple[int, str], ...], tuple[Rule, ...]]
+"""For one set of blocking checks: `evaluated`, which check and rule id give each reason in order,
+and the blocking monotone rules that bound `next_allowed_at` from below."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """The decision procedure for one channel and purpose. Rules of different packs that behave
-    alike (same class and parameters) share one check and are reported each under its own id;
-    `passed` is `evaluated` for a request every check passes."""
+    """The decision procedure for one channel and purpose and one set of customer traits. Rules of
+    different packs that behave alike (same class and parameters) share one check and are
+    reported each under its own id. A rule that cannot block a customer without some trait is
+    left out of the plans for customers without it: it would pass, and `passed` already says so.
 
-    checks: tuple[tuple[Callable[[Context], Block | None], _Members], ...]
+    `checks` pairs each check with its position in `shared`. `allowed` is the whole decision when
+    every check passes: an immutable value, so every allowed decision of the plan is this one.
+    Which checks blocked decides `evaluated` and the order of the reasons, so each such set's
+    `_Shape` is worked out once, in `shapes`."""
+
+    checks: tuple[tuple[Callable[[Context], Block | None], int], ...]
+    shared: tuple[tuple[Rule, _Members], ...]
     passed: tuple[Evaluation, ...]
-    timed: tuple[Rule, ...]
+    allowed: Decision
+    turns: tuple[Rule, ...]
+    """The timed rules that are not monotone, which take turns in `next_allowed_at`."""
+    shapes: dict[tuple[int, ...], _Shape] = field(default_factory=dict, compare=False)
+
+    def shape(self, positions: tuple[int, ...]) -> _Shape:
+        found = sorted(
+            (index, evaluation, position, rule_id)
+            for position in positions
+            for index, evaluation, rule_id in self.shared[position][1]
+        )
+        evaluated = list(self.passed)
+        for index, evaluation, _position, _rule_id in found:
+            evaluated[index] = evaluation
+        order = tuple((position, rule_id) for _index, _evaluation, position, rule_id in found)
+        bounds = tuple(
+            self.shared[position][0] for position in positions if self.shared[position][0].monotone
+        )
+        shape = (tuple(evaluated), order, bounds)
+        self.shapes[positions] = shape
+        return shape
+
+
+class _Plans:
+    """Every rule sharing a check for one channel and purpose, and the plan for each set of
+    customer traits met so far (there are few: most customers have no restriction at all)."""
+
+    __slots__ = ("allowed", "passed", "shared", "variants")
+
+    def __init__(
+        self, shared: tuple[tuple[Rule, _Members], ...], passed: tuple[Evaluation, ...], refs: _Refs
+    ) -> None:
+        self.shared = shared
+        self.passed = passed
+        self.allowed = Decision(True, refs, (), None, passed)
+        self.variants: dict[int, _Plan] = {}
+
+    def variant(self, traits: int) -> _Plan:
+        kept = [
+            (rule, position)
+            for position, (rule, _members) in enumerate(self.shared)
+            if not rule.needs() or traits & rule.needs()
+        ]
+        plan = _Plan(
+            tuple((rule.check, position) for rule, position in kept),
+            self.shared,
+            self.passed,
+            self.allowed,
+            tuple(rule for rule, _ in kept if rule.timed and not rule.monotone),
+        )
+        self.variants[traits] = plan
+        return plan
 
 
 _IDENTITY_FIELDS = frozenset({"id", "source", "note", "channels", "purposes"})
@@ -111,7 +182,7 @@ class Policy:
             for purpose in Purpose
         }
 
-    def _plan(self, channel: Channel, purpose: Purpose) -> _Plan:
+    def _plan(self, channel: Channel, purpose: Purpose) -> _Plans:
         passed = []
         shared: dict[Hashable, tuple[Rule, list[tuple[int, Evaluation, str]]]] = {}
         for index, rule in enumerate(self.rules):
@@ -121,15 +192,20 @@ class Policy:
             passed.append(Evaluation(rule.id, PASS))
             member = (index, Evaluation(rule.id, BLOCK), rule.id)
             shared.setdefault(behaviour(rule), (rule, []))[1].append(member)
-        checks = tuple((rule.check, tuple(members)) for rule, members in shared.values())
-        timed = tuple(rule for rule, _ in shared.values() if rule.timed)
-        return _Plan(checks, tuple(passed), timed)
+        return _Plans(
+            tuple((rule, tuple(members)) for rule, members in shared.values()),
+            tuple(passed),
+            self._refs,
+        )
 
     def evaluate(self, customer: CustomerFacts, request: ContactRequest, now: datetime) -> Decision:
         """Decide whether `request` may be made at `now` (timezone-aware)."""
         if now.utcoffset() is None:
             raise NaiveNowError("now must be timezone-aware")
-        plan = self._plans[request.channel, request.purpose]
+        plans = self._plans[request.channel, request.purpose]
+        plan = plans.variants.get(customer.traits)
+        if plan is None:
+            plan = plans.variant(customer.traits)
         context = Context(
             now,
             now.timestamp(),
@@ -139,51 +215,59 @@ class Policy:
             self._clock,
             self._calendars,
         )
-        blocked: list[tuple[int, Evaluation, Reason]] = []
-        waitable = True
-        for check, members in plan.checks:
+        blocked: dict[int, Block] | None = None
+        for check, position in plan.checks:
             block = check(context)
             if block is not None:
-                waitable = waitable and block.waitable
-                for index, evaluation, rule_id in members:
-                    blocked.append((index, evaluation, Reason(block.code, rule_id, block.message)))
-        if not blocked:
-            return Decision(True, self._refs, (), None, plan.passed)
-        blocked.sort(key=_first)
-        evaluated = list(plan.passed)
-        for index, evaluation, _reason in blocked:
-            evaluated[index] = evaluation
-        reasons = tuple(reason for _index, _evaluation, reason in blocked)
-        next_allowed = _next_allowed(context, plan.timed) if waitable else None
-        return Decision(False, self._refs, reasons, next_allowed, tuple(evaluated))
+                if blocked is None:
+                    blocked = {position: block}
+                else:
+                    blocked[position] = block
+        if blocked is None:
+            return plan.allowed
+        return self._blocked(context, plan, blocked)
+
+    def _blocked(self, context: Context, plan: _Plan, blocked: dict[int, Block]) -> Decision:
+        positions = tuple(blocked)
+        shape = plan.shapes.get(positions)
+        if shape is None:
+            shape = plan.shape(positions)
+        evaluated, order, bounds = shape
+        reasons = []
+        waitable = True
+        for position, rule_id in order:
+            block = blocked[position]
+            waitable = waitable and block.waitable
+            reasons.append(_tuple(Reason, (block.code, rule_id, block.message)))
+        next_allowed = None
+        if waitable:
+            # A monotone rule that passes now passes later too: only the blocking ones bound
+            # the answer from below.
+            next_allowed = _next_allowed(context, bounds, plan.turns)
+        return _tuple(Decision, (False, self._refs, tuple(reasons), next_allowed, evaluated))
 
 
-def _first(item: tuple[int, Evaluation, Reason]) -> int:
-    return item[0]
-
-
-def _next_allowed(context: Context, timed: tuple[Rule, ...]) -> datetime | None:
+def _next_allowed(
+    context: Context, bounds: tuple[Rule, ...], turns: tuple[Rule, ...]
+) -> datetime | None:
     """Monotone rules give a lower bound once; the others take turns until every one of them
     passes at the same instant (each turn moves to the earliest instant its rule passes, so the
     first common instant is never overshot)."""
     start = context.instant
     current = start
-    turns = []
-    for rule in timed:
-        if not rule.monotone:
-            turns.append(rule)
-            continue
+    for rule in bounds:
         found = rule.earliest(context, start)
         if found is None:
             return None
         current = max(current, found)
+    count = len(turns)
     settled = 0
-    for turn in range(_MAX_ROUNDS * max(1, len(turns))):
-        if settled >= len(turns):
+    for turn in range(_MAX_ROUNDS * max(1, count)):
+        if settled >= count:
             # Whole seconds: a later instant within the same second still passes, and the
             # second before it still does not.
             return datetime.fromtimestamp(math.ceil(current), UTC)
-        found = turns[turn % len(turns)].earliest(context, current)
+        found = turns[turn % count].earliest(context, current)
         if found is None:
             return None
         if found > current:

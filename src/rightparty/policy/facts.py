@@ -40,6 +40,22 @@ CUSTOMER = "customer"
 
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
 
+# Traits: which kinds of fact a customer has at all, one bit each (`CustomerFacts.traits`). A rule
+# that can only ever block on a fact the customer lacks is left out of the decision entirely.
+CEASES = 1
+ATTORNEYS = 1 << 1
+LEGAL_HOLDS = 1 << 2
+OPT_OUTS = 1 << 3
+INCONVENIENT_TIMES = 1 << 4
+INCONVENIENT_PLACES = 1 << 5
+REVOCATIONS = 1 << 6
+"""A consent with a `revoked_at`."""
+WORK_POINTS = 1 << 7
+"""A contact point of kind `work`."""
+JURISDICTIONS = 1 << 8
+HISTORY = 1 << 9
+"""A history entry that counts toward some budget (one not on a wrong-party point)."""
+
 _R = TypeVar("_R")
 
 
@@ -147,6 +163,7 @@ class CustomerFacts:
     )
     legal_holds: tuple[LegalHold, ...] = field(init=False, repr=False, compare=False)
     index: HistoryIndex = field(init=False, repr=False, compare=False)
+    traits: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         zones = list(self.location_zones)
@@ -175,6 +192,22 @@ class CustomerFacts:
         )
         for name, value in derived.items():
             object.__setattr__(self, name, value)
+        object.__setattr__(self, "traits", self._traits())
+
+    def _traits(self) -> int:
+        present = (
+            (CEASES, self.ceases),
+            (ATTORNEYS, self.attorneys),
+            (LEGAL_HOLDS, self.legal_holds),
+            (OPT_OUTS, self.opt_outs),
+            (INCONVENIENT_TIMES, self.inconvenient_times),
+            (INCONVENIENT_PLACES, self.inconvenient_places),
+            (REVOCATIONS, [item for item in self.consents if item.revoked_at is not None]),
+            (WORK_POINTS, [p for p in self.contact_points if p.kind == ContactPointKind.WORK]),
+            (JURISDICTIONS, self.jurisdictions),
+            (HISTORY, self.index.size),
+        )
+        return sum(bit for bit, facts in present if facts)
 
     def active_consent(
         self, purpose: Purpose, channel: Channel, now: datetime, sources: frozenset[str] | None

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A customer's history, indexed once per counter so a budget check is two binary searches.
+"""A customer's history, indexed lazily so a budget check is a lookup and two binary searches.
 
 A `Counter` says what a budget counts: which channels, directions, outcomes and purposes, and the
 scope keys that split the count (debt, contact point, channel, event; the person is implicit, since
-the facts are one customer's). The index buckets the matching entries' instants by scope key the
-first time a counter is asked for, and keeps the buckets for every later decision.
+the facts are one customer's). The index finds the entries a counter matches the first time the
+counter is asked for, the sorted instants of one scope value (one debt, say) the first time that
+value is asked for, and keeps both for every later decision.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import product
+from itertools import count
 from typing import TYPE_CHECKING
 
 from rightparty.domain.vocabulary import Channel, ContactPointKind, Direction, Outcome, Purpose
@@ -40,17 +41,18 @@ class _Marker:
         return self.name
 
 
-ANY = _Marker("ANY")
-"""Bucket of every entry whatever its value on that key (a request that names no debt)."""
 UNATTRIBUTED = _Marker("UNATTRIBUTED")
-"""Bucket of entries with no value on that key; they count toward every value."""
+"""The value of an entry that has none on a key; it counts toward every value."""
 
-_EMPTY: tuple[float, ...] = ()
+
+_TOKENS: dict[Counter, int] = {}
+"""Every distinct counter made so far (a few per pack) and its token."""
+_SEQUENCE = count()
 
 
 @dataclass(frozen=True, slots=True)
 class Counter:
-    """What one budget counts. Hashable: the index keeps one set of buckets per counter.
+    """What one budget counts. Hashable: the index keeps the entries it matches per counter.
 
     `purposes=None` counts every purpose; an entry without a purpose counts toward any purpose set.
     `point_kinds` keeps entries on points of those kinds (entries on unknown points are kept).
@@ -63,6 +65,9 @@ class Counter:
     point_kinds: frozenset[ContactPointKind] | None = None
     scope: tuple[ScopeKey, ...] = ()
     _hash: int = field(init=False, repr=False, compare=False)
+    token: int = field(init=False, repr=False, compare=False)
+    """The same small number for equal counters: the index keys its results by it, which is
+    cheaper to hash than the counter."""
 
     def __post_init__(self) -> None:
         fields = (
@@ -74,13 +79,22 @@ class Counter:
             self.scope,
         )
         object.__setattr__(self, "_hash", hash(fields))
+        object.__setattr__(self, "token", _TOKENS.setdefault(self, next(_SEQUENCE)))
 
     def __hash__(self) -> int:
-        # Cached: the index looks its buckets up by counter on every decision.
         return self._hash
 
-
-Key = tuple[object, ...]
+    def __reduce__(self) -> tuple[type[Counter], tuple[object, ...]]:
+        # Rebuilt from its fields where it is unpickled: `_hash` and `token` belong to a process.
+        fields = (
+            self.channels,
+            self.outcomes,
+            self.directions,
+            self.purposes,
+            self.point_kinds,
+            self.scope,
+        )
+        return (Counter, fields)
 
 
 _Row = tuple[
@@ -93,18 +107,18 @@ _Row = tuple[
     dict[ScopeKey, tuple[object, ...]],
 ]
 """An entry as the index reads it: instant, channel, direction, outcome, purpose, point kind,
-and its bucket values on each scope key (an entry with several debts has several)."""
+and its values on each scope key (an entry with several debts has several)."""
 
 
 class HistoryIndex:
-    """Sorted instants (POSIX seconds) of counted entries, bucketed per scope key, per counter.
+    """Sorted instants (POSIX seconds) of counted entries, per counter and scope values.
 
     Entries on `wrong_party_points` are never counted: a call to a number that is not the
     customer's is not a call to the customer (Reg F comment 14(b)(2)(i)-3). An entry on a point of
     unknown kind counts toward every kind-limited budget.
     """
 
-    __slots__ = ("_buckets", "_rows")
+    __slots__ = ("_found", "_matched", "_rows", "size")
 
     def __init__(
         self,
@@ -134,51 +148,72 @@ class HistoryIndex:
         ]
         rows.sort(key=_instant)
         self._rows = tuple(rows)
-        self._buckets: dict[Counter, tuple[dict[Key, tuple[float, ...]], bool]] = {}
+        self.size = len(rows)
+        """How many entries can count at all (none on a wrong-party point); no budget's count for
+        any request is ever more."""
+        self._matched: dict[int, tuple[_Row, ...]] = {}
+        self._found: dict[tuple[int, tuple[str | None, ...]], tuple[float, ...]] = {}
 
     def instants(self, counter: Counter, values: tuple[str | None, ...]) -> tuple[float, ...]:
         """Sorted instants counted toward a request whose value on each scope key is `values`
         (`None`: the request names none, so every entry counts)."""
-        built = self._buckets.get(counter)
-        if built is None:
-            built = self._build(counter)
-        buckets, loose = built
-        if not loose:
-            return buckets.get(tuple(ANY if value is None else value for value in values), _EMPTY)
-        options = [(ANY,) if value is None else (value, UNATTRIBUTED) for value in values]
-        found = [buckets[key] for key in product(*options) if key in buckets]
-        if len(found) == 1:
-            return found[0]
-        return tuple(sorted(instant for bucket in found for instant in bucket))
+        found = self._found.get((counter.token, values))
+        if found is None:
+            found = self._find(counter, values)
+        return found
 
-    def _build(self, counter: Counter) -> tuple[dict[Key, tuple[float, ...]], bool]:
+    def _find(self, counter: Counter, values: tuple[str | None, ...]) -> tuple[float, ...]:
+        """An entry counts toward a value if it has that value on the key (an entry with several
+        debts has several) or has none there (unattributed); every entry counts toward `None`."""
+        matched = self._matched.get(counter.token)
+        if matched is None:
+            matched = self._match(counter)
+        wanted = [
+            (key, value)
+            for key, value in zip(counter.scope, values, strict=True)
+            if value is not None
+        ]
+        if not wanted:
+            found = tuple([row[0] for row in matched])
+        elif len(wanted) == 1:
+            ((key, value),) = wanted
+            found = tuple(
+                [
+                    row[0]
+                    for row in matched
+                    if value in row[6][key] or row[6][key][0] is UNATTRIBUTED
+                ]
+            )
+        else:
+            found = tuple(
+                [
+                    row[0]
+                    for row in matched
+                    if all(
+                        value in row[6][key] or row[6][key][0] is UNATTRIBUTED
+                        for key, value in wanted
+                    )
+                ]
+            )
+        self._found[counter.token, values] = found
+        return found
+
+    def _match(self, counter: Counter) -> tuple[_Row, ...]:
         channels, directions, outcomes = counter.channels, counter.directions, counter.outcomes
         purposes, kinds = counter.purposes, counter.point_kinds
-        matched = [
-            row
-            for row in self._rows
-            if row[1] in channels
-            and row[2] in directions
-            and row[3] in outcomes
-            and (purposes is None or row[4] is None or row[4] in purposes)
-            and (kinds is None or row[5] is None or row[5] in kinds)
-        ]
-        scope = counter.scope
-        built: tuple[dict[Key, tuple[float, ...]], bool]
-        if not scope:
-            built = ({(): tuple(row[0] for row in matched)}, False)
-        else:
-            lists: dict[Key, list[float]] = {}
-            loose = False
-            for row in matched:
-                options = [(*row[6][key], ANY) for key in scope]
-                loose = loose or any(option[0] is UNATTRIBUTED for option in options)
-                keys = [(value,) for value in options[0]] if len(scope) == 1 else product(*options)
-                for bucket_key in keys:
-                    lists.setdefault(bucket_key, []).append(row[0])
-            built = ({key: tuple(found) for key, found in lists.items()}, loose)
-        self._buckets[counter] = built
-        return built
+        matched = tuple(
+            [
+                row
+                for row in self._rows
+                if row[1] in channels
+                and row[2] in directions
+                and row[3] in outcomes
+                and (purposes is None or row[4] is None or row[4] in purposes)
+                and (kinds is None or row[5] is None or row[5] in kinds)
+            ]
+        )
+        self._matched[counter.token] = matched
+        return matched
 
 
 def _instant(row: _Row) -> float:

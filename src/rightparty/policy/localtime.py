@@ -47,8 +47,14 @@ def seconds_of(moment: time) -> int:
     return moment.hour * HOUR + moment.minute * 60 + moment.second
 
 
+_CLOCK_TEXTS = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(DAY // 60 + 1))
+"""`clock_text` of every minute of a day and of 24:00, formatted once."""
+
+
 def clock_text(seconds: float) -> str:
     whole = int(seconds)
+    if 0 <= whole <= DAY:
+        return _CLOCK_TEXTS[whole // 60]
     return f"{whole // HOUR:02d}:{whole % HOUR // 60:02d}"
 
 

@@ -74,6 +74,12 @@ class Rule:
     def check(self, context: Context) -> Block | None:
         raise NotImplementedError
 
+    def needs(self) -> int:
+        """Customer traits (bits of `CustomerFacts.traits`) of which a customer must have at least
+        one for this rule to ever block or move `earliest`; 0 when it may block any customer. The
+        engine leaves the rule out of a decision about a customer with none of them."""
+        return 0
+
     def earliest(self, context: Context, instant: float) -> float | None:
         """For timed rules, the earliest instant at or after `instant` at which this rule passes."""
         return instant

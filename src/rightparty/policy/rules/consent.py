@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rightparty.domain.vocabulary import Channel, ContactSource
-from rightparty.policy.facts import Consent
+from rightparty.policy.facts import REVOCATIONS, Consent
 from rightparty.policy.rules.base import Block, Context, Rule
 
 NO_CONSENT = "NO_CONSENT"
@@ -46,7 +46,8 @@ class ConsentRule(Rule):
         return allowed is None or request.channel in allowed
 
     def check(self, context: Context) -> Block | None:
-        if any(self._counts(consent, context) for consent in context.customer.consents):
+        consents = context.customer.consents
+        if consents and any(self._counts(consent, context) for consent in consents):
             return None
         implied = self.implied_by_point_sources
         point = context.point
@@ -71,6 +72,9 @@ class RevocationRule(Rule):
 
     code: str = NO_CONSENT
     revoke_all_from: datetime | None = None
+
+    def needs(self) -> int:
+        return REVOCATIONS
 
     def check(self, context: Context) -> Block | None:
         request, now = context.request, context.now

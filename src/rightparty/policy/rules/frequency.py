@@ -18,10 +18,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from rightparty.domain.vocabulary import ContactPointKind
-from rightparty.policy.facts import ContactRequest
+from rightparty.policy.facts import HISTORY, ContactRequest
 from rightparty.policy.history import Counter, ScopeKey
 from rightparty.policy.localtime import DAY, HOUR
 from rightparty.policy.rules.base import Block, Context, Rule
@@ -43,11 +44,16 @@ _REQUEST_FIELDS = {
 def _scope_reader(counter: Counter) -> Callable[[ContactRequest], tuple[str | None, ...]]:
     names = tuple(_REQUEST_FIELDS[key] for key in counter.scope)
     if not names:
-        return lambda _request: ()
+        return _no_scope
     if len(names) == 1:
         name = names[0]
         return lambda request: (getattr(request, name),)
-    return lambda request: tuple(getattr(request, name) for name in names)
+    reader: Callable[[ContactRequest], tuple[str | None, ...]] = attrgetter(*names)
+    return reader  # a tuple of the values, read in C
+
+
+def _no_scope(_request: ContactRequest) -> tuple[str | None, ...]:
+    return ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +79,9 @@ class FrequencyRule(Rule):
     timed = True
     monotone = True
 
+    def needs(self) -> int:
+        return HISTORY
+
     def __post_init__(self) -> None:
         if self.limit < 1:
             raise ValueError("a frequency limit is at least 1")
@@ -90,6 +99,9 @@ class FrequencyRule(Rule):
 
     def _instants(self, context: Context) -> tuple[float, ...] | None:
         """The counted instants up to now, or `None` when the rule does not bite."""
+        index = context.customer.index
+        if index.size < self.limit:
+            return None  # no scope ever counts more entries than the history holds
         request = context.request
         if self.point_kinds is not None:
             point = context.point
@@ -99,7 +111,7 @@ class FrequencyRule(Rule):
             request.purpose, request.channel, context.now, None
         ):
             return None
-        instants = context.customer.index.instants(self.counter, self._scope(request))
+        instants = index.instants(self.counter, self._scope(request))
         if len(instants) < self.limit:
             return None
         return instants
@@ -108,7 +120,7 @@ class FrequencyRule(Rule):
         instants = self._instants(context)
         if instants is None:
             return None
-        count, _release = self._window(context, instants)
+        count, _release = self._window(context, instants, release=False)
         if count < self.limit:
             return None
         text = self.message.format(count=count, limit=self.limit, window=self.window_text)
@@ -121,8 +133,11 @@ class FrequencyRule(Rule):
         count, release = self._window(context, instants)
         return instant if count < self.limit else max(instant, release)
 
-    def _window(self, context: Context, instants: tuple[float, ...]) -> tuple[int, float]:
-        """The count in the window at `now` and the instant the window next drops below limit."""
+    def _window(
+        self, context: Context, instants: tuple[float, ...], *, release: bool = True
+    ) -> tuple[int, float]:
+        """The count in the window at `now` and the instant the window next drops below limit
+        (`release=False`: the count alone, which is all a check needs)."""
         now = context.instant
         last = bisect_right(instants, now)
         if last < self.limit:
@@ -134,6 +149,8 @@ class FrequencyRule(Rule):
         zones = rule_zones(context, self.extra_zones)
         if not context.customer.zones:
             return _rolling(instants, last, now, (days + 1) * DAY, leaving)
+        if not release:
+            return _local_count(context, zones, instants, last=last, days=days), now
         return _local_days(context, zones, instants, last=last, days=days, leaving=leaving)
 
 
@@ -141,6 +158,24 @@ def _rolling(
     instants: tuple[float, ...], last: int, now: float, span: float, leaving: float
 ) -> tuple[int, float]:
     return last - bisect_right(instants, now - span), leaving + span
+
+
+def _local_count(
+    context: Context,
+    zones: tuple[ZoneInfo, ...],
+    instants: tuple[float, ...],
+    *,
+    last: int,
+    days: int,
+) -> int:
+    """The count of `_local_days`, without its release."""
+    clock = context.clock
+    count = 0
+    for zone in zones:
+        today, _ = context.local(zone)
+        start = clock.day_start(zone, today - days + 1)
+        count = max(count, last - bisect_left(instants, start))
+    return count
 
 
 def _local_days(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from rightparty.policy.calendars import HolidayCalendar
+from rightparty.policy.facts import JURISDICTIONS
 from rightparty.policy.localtime import day_to_date
 from rightparty.policy.rules.base import Block, Context, Rule
 from rightparty.policy.rules.time_windows import (
@@ -34,6 +35,9 @@ class HolidayRule(Rule):
     extra_zones: tuple[ZoneInfo, ...] = ()
 
     timed = True
+
+    def needs(self) -> int:
+        return JURISDICTIONS if self.calendar == CUSTOMER_CALENDAR else 0
 
     def _calendars(self, context: Context) -> list[HolidayCalendar]:
         codes = (

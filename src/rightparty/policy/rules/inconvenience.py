@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rightparty.domain.vocabulary import ContactPointKind
+from rightparty.policy.facts import INCONVENIENT_PLACES, INCONVENIENT_TIMES, WORK_POINTS
 from rightparty.policy.localtime import clock_text, weekday
 from rightparty.policy.restrictions import InconvenientTime
 from rightparty.policy.rules.base import Block, Context, Rule
@@ -34,6 +35,9 @@ class InconvenientTimeRule(Rule):
     code: str = INCONVENIENT_TIME
 
     timed = True
+
+    def needs(self) -> int:
+        return INCONVENIENT_TIMES
 
     def check(self, context: Context) -> Block | None:
         times = context.customer.inconvenient_times
@@ -75,6 +79,9 @@ class WorkplaceRule(Rule):
 
     code: str = WORKPLACE_PROHIBITED
 
+    def needs(self) -> int:
+        return INCONVENIENT_PLACES
+
     def check(self, context: Context) -> Block | None:
         places = context.customer.inconvenient_places
         if not places:
@@ -95,6 +102,9 @@ class EmployerAddressRule(Rule):
 
     code: str = WORKPLACE_PROHIBITED
     consent_sources: frozenset[str] = frozenset({"consumer_direct"})
+
+    def needs(self) -> int:
+        return WORK_POINTS
 
     def check(self, context: Context) -> Block | None:
         point = context.point

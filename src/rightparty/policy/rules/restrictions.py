@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rightparty.domain.vocabulary import LegalHoldReason, OptOutScope, Purpose
+from rightparty.policy.facts import ATTORNEYS, CEASES, LEGAL_HOLDS, OPT_OUTS
 from rightparty.policy.rules.base import Block, Context, Rule
 
 CEASE_COMMUNICATION = "CEASE_COMMUNICATION"
@@ -30,6 +31,9 @@ class CeaseRule(Rule):
 
     code: str = CEASE_COMMUNICATION
 
+    def needs(self) -> int:
+        return CEASES
+
     def check(self, context: Context) -> Block | None:
         debt = context.request.debt_id
         for notice in context.customer.ceases:
@@ -43,6 +47,9 @@ class CeaseRule(Rule):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AttorneyRule(Rule):
     code: str = ATTORNEY_REPRESENTED
+
+    def needs(self) -> int:
+        return ATTORNEYS
 
     def check(self, context: Context) -> Block | None:
         debt = context.request.debt_id
@@ -62,6 +69,9 @@ class LegalHoldRule(Rule):
 
     code: str = LEGAL_HOLD
     holds: Mapping[LegalHoldReason, frozenset[Purpose]] = field(default_factory=dict)
+
+    def needs(self) -> int:
+        return LEGAL_HOLDS
 
     def check(self, context: Context) -> Block | None:
         request = context.request
@@ -83,6 +93,9 @@ class OptOutRule(Rule):
 
     code: str = OPTED_OUT
     scopes: frozenset[OptOutScope] = frozenset(OptOutScope)
+
+    def needs(self) -> int:
+        return OPT_OUTS
 
     def check(self, context: Context) -> Block | None:
         request, now = context.request, context.now

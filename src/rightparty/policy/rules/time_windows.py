@@ -10,7 +10,7 @@ any zone the pack adds; a customer with no candidate zone at all is blocked with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from rightparty.policy.localtime import (
@@ -80,8 +80,15 @@ class TimeWindowRule(Rule):
     end: int
     weekdays: frozenset[int] | None = None
     extra_zones: tuple[ZoneInfo, ...] = ()
+    _plain: bool = field(init=False, repr=False, compare=False, default=False)
+    """Every day, and `start` before `end`: inside is `start <= seconds < end`."""
+    _window: str = field(init=False, repr=False, compare=False, default="")
 
     timed = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_plain", self.weekdays is None and self.start < self.end)
+        object.__setattr__(self, "_window", f"{clock_text(self.start)}-{clock_text(self.end)}")
 
     def inside(self, day: int, seconds: float) -> bool:
         if self.weekdays is not None and weekday(day) not in self.weekdays:
@@ -94,17 +101,24 @@ class TimeWindowRule(Rule):
         zones = context.customer.zones
         if not zones:
             return unknown_timezone()
+        if self.extra_zones:
+            zones = rule_zones(context, self.extra_zones)
+        readings, local, instant = context.readings, context.clock.local, context.instant
+        plain, start, end = self._plain, self.start, self.end
         outside = []
-        for zone in rule_zones(context, self.extra_zones) if self.extra_zones else zones:
-            day, seconds = context.local(zone)
-            if not self.inside(day, seconds):
-                outside.append(f"{clock_text(seconds)} in {zone.key}")
+        for zone in zones:
+            reading = readings.get(zone)
+            if reading is None:  # as `context.local(zone)`, one call fewer
+                reading = readings[zone] = local(zone, instant)
+            day, seconds = reading
+            if (start <= seconds < end) if plain else self.inside(day, seconds):
+                continue
+            outside.append(f"{clock_text(seconds)} in {zone.key}")
         if not outside:
             return None
-        window = f"{clock_text(self.start)}-{clock_text(self.end)}"
         return Block(
             self.code,
-            f"local time {', '.join(outside)} is outside the allowed window {window}",
+            f"local time {', '.join(outside)} is outside the allowed window {self._window}",
             waitable=True,
         )
 
@@ -113,12 +127,13 @@ class TimeWindowRule(Rule):
         if not zones:
             return None
         clock = context.clock
+        count = len(zones)
         current = instant
         settled = 0
-        for turn in range(_MAX_ROUNDS * len(zones)):
-            if settled >= len(zones):
+        for turn in range(_MAX_ROUNDS * count):
+            if settled >= count:
                 return current
-            zone = zones[turn % len(zones)]
+            zone = zones[turn % count]
             if current == context.instant:
                 day, seconds = context.local(zone)
             else:
@@ -137,13 +152,16 @@ class TimeWindowRule(Rule):
     ) -> float | None:
         """The earliest instant at or after `instant` (read `day`, `seconds` in `zone`) inside
         the window in `zone`."""
-        if self.inside(day, seconds):
-            return instant
-        if self.weekdays is None and self.start < self.end:
+        start = self.start
+        if self._plain:
+            if start <= seconds < self.end:
+                return instant
             # While the offset holds, the wall clock reaches `start` after a computable wait;
             # the zone's offset cannot change and change back within one day.
-            wait = self.start - seconds if seconds < self.start else DAY - seconds + self.start
+            wait = start - seconds if seconds < start else DAY - seconds + start
             candidate = instant + wait
             if clock.offset(zone, candidate) == clock.offset(zone, instant):
                 return candidate
+        elif self.inside(day, seconds):
+            return instant
         return clock.earliest(zone, instant, self.inside, (self.start, self.end), 8)
