@@ -32,6 +32,10 @@ class Priority(IntEnum):
 
 @dataclass(slots=True)
 class Case:
+    """`contact_point_ids`, when set, targets the case at those points of the customer only
+    (the notice of a contact change goes to the old and to the new address); None means any of
+    the customer's points in regular use."""
+
     id: str
     customer_id: str
     purpose: Purpose
@@ -45,6 +49,16 @@ class Case:
     next_action_at: datetime | None = None
     unreachable_reason: OutcomeCategory | None = None
     closed_at: datetime | None = None
+    contact_point_ids: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.contact_point_ids is not None and not self.contact_point_ids:
+            message = "a targeted case needs at least one contact point"
+            raise ValueError(message)
+
+    @property
+    def targeted(self) -> bool:
+        return self.contact_point_ids is not None
 
     def wait_until(self, instant: datetime) -> None:
         self._require_open()

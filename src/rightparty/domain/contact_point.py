@@ -37,7 +37,13 @@ class ContactPointHealth:
 
 @dataclass(slots=True)
 class ContactPoint:
-    """`address` is normalised (E.164 phone, lower-cased email) and plaintext only in memory."""
+    """`address` is normalised (E.164 phone, lower-cased email) and plaintext only in memory.
+
+    `superseded_at` is set when the customer replaced this address with another: the point is
+    kept, because attempts refer to it, but it is out of regular use (`addressable` is False)
+    while its `status` still says what is known about the address itself. Only a case targeted
+    at it (the notice of the change) may still reach it.
+    """
 
     id: str
     channel: Channel
@@ -49,10 +55,20 @@ class ContactPoint:
     verified_at: datetime | None = None
     last_confirmed_at: datetime | None = None
     health: ContactPointHealth = field(default_factory=ContactPointHealth)
+    superseded_at: datetime | None = None
 
     @property
     def addressable(self) -> bool:
-        return self.status.addressable
+        """In regular use: not dead, not someone else's, not replaced by the customer."""
+        return self.status.addressable and self.superseded_at is None
+
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_at is not None
+
+    def supersede(self, at: datetime) -> None:
+        """The customer replaced this address; the point stays for history, out of regular use."""
+        self.superseded_at = self.superseded_at or at
 
     def record_outcome(self, outcome: Outcome, at: datetime) -> ContactPointStatus:
         """Fold one attempt's outcome into status and health; returns the new status.

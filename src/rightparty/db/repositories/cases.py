@@ -91,6 +91,9 @@ def _case_columns(case: Case) -> dict[str, Any]:
         "next_action_at": case.next_action_at,
         "unreachable_reason": case.unreachable_reason.value if case.unreachable_reason else None,
         "closed_at": case.closed_at,
+        "contact_point_ids": (
+            list(case.contact_point_ids) if case.contact_point_ids is not None else None
+        ),
     }
 
 
@@ -111,6 +114,9 @@ def _case_from_row(row: CaseRow) -> Case:
             OutcomeCategory(row.unreachable_reason) if row.unreachable_reason else None
         ),
         closed_at=row.closed_at,
+        contact_point_ids=(
+            tuple(row.contact_point_ids) if row.contact_point_ids is not None else None
+        ),
     )
 
 

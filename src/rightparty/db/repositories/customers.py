@@ -177,6 +177,7 @@ class SqlCustomerRepository:
             "consecutive_failures": point.health.consecutive_failures,
             "last_outcome": last_outcome.value if last_outcome else None,
             "last_outcome_at": point.health.last_outcome_at,
+            "superseded_at": point.superseded_at,
         }
 
     def by_address(self, channel: Channel, normalised_address: str) -> list[Customer]:
@@ -210,6 +211,7 @@ class SqlCustomerRepository:
             select(point.customer_id)
             .where(
                 point.status.in_(_ADDRESSABLE),
+                point.superseded_at.is_(None),
                 or_(stale, degraded),
                 point.customer_id.not_in(open_update),
             )
@@ -288,6 +290,7 @@ class SqlCustomerRepository:
         row.consecutive_failures = point.health.consecutive_failures
         row.last_outcome = point.health.last_outcome.value if point.health.last_outcome else None
         row.last_outcome_at = point.health.last_outcome_at
+        row.superseded_at = point.superseded_at
 
     def _append_consents(self, customer: Customer, stored: _Stored) -> None:
         for entry in customer.consents[stored.consents :]:
@@ -362,6 +365,7 @@ class SqlCustomerRepository:
                 last_outcome=Outcome(row.last_outcome) if row.last_outcome else None,
                 last_outcome_at=row.last_outcome_at,
             ),
+            superseded_at=row.superseded_at,
         )
 
 

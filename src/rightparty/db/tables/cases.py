@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rightparty.db.tables.base import Base
@@ -31,6 +31,10 @@ class CaseRow(Base):
     next_action_at: Mapped[datetime | None]
     unreachable_reason: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
+    contact_point_ids: Mapped[list[str] | None] = mapped_column(
+        JSON(none_as_null=True),
+        comment="targeted case: ids of the customer's points it may use; NULL: any in regular use",
+    )
 
 
 class AttemptRow(Base):

@@ -46,6 +46,7 @@ class ContactPointRow(Base):
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     last_outcome: Mapped[str | None] = mapped_column(String(32))
     last_outcome_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
 
 
 class ConsentRow(Base):

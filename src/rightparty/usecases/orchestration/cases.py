@@ -26,6 +26,8 @@ class OpenCase:
     priority: Priority | None = None
     start_at: datetime | None = None
     plan: str | None = None
+    contact_point_ids: tuple[str, ...] | None = None
+    """Target the case at these points of the customer only (see `Case.contact_point_ids`)."""
 
 
 def open_case(
@@ -53,7 +55,9 @@ def open_case_in(
 ) -> str:
     """The same, inside a unit of work the caller commits (follow-ups, bulk planning)."""
     plan = (plans or default_plans()).for_purpose(command.purpose)
-    uow.customers.get(command.customer_id)  # a case is only ever about a known customer
+    customer = uow.customers.get(command.customer_id)  # only ever about a known customer
+    for point_id in command.contact_point_ids or ():
+        customer.contact_point(point_id)  # only ever the customer's own points
     start = max(now, command.start_at or now)
     case = Case(
         id=new_id(),
@@ -65,21 +69,19 @@ def open_case_in(
         deadline=command.deadline or start + plan.deadline,
         debt_id=command.debt_id,
         next_action_at=start,
+        contact_point_ids=command.contact_point_ids,
     )
     uow.cases.add(case)
-    uow.audit.record(
-        "case.opened",
-        command.actor,
-        case.id,
-        {
-            "customer_id": case.customer_id,
-            "purpose": case.purpose.value,
-            "plan": case.plan,
-            "deadline": case.deadline.isoformat(),
-            "debt_id": case.debt_id,
-        },
-        now,
-    )
+    payload: dict[str, object] = {
+        "customer_id": case.customer_id,
+        "purpose": case.purpose.value,
+        "plan": case.plan,
+        "deadline": case.deadline.isoformat(),
+        "debt_id": case.debt_id,
+    }
+    if case.contact_point_ids is not None:
+        payload["contact_point_ids"] = list(case.contact_point_ids)
+    uow.audit.record("case.opened", command.actor, case.id, payload, now)
     return case.id
 
 
