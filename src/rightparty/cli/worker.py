@@ -33,12 +33,27 @@ def worker(
         int, typer.Option(min=1, help="Case steps this worker runs at once.")
     ] = 8,
     log_level: Annotated[str, typer.Option(help="DBOS log level.")] = "WARNING",
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Send through the sandbox provider (nothing reaches anyone). Required until "
+            "real providers are configured for workers.",
+        ),
+    ] = False,
 ) -> None:
     """Run due case steps as durable workflows (DBOS Transact) through the sandbox channels,
     until SIGTERM or SIGINT; a killed worker loses nothing and resumes where it stopped."""
     # Imported here: DBOS takes a third of a second to import, which no other command should pay.
     from rightparty.runtime.durable import DurableOptions, DurableRuntime  # noqa: PLC0415
 
+    if not sandbox:
+        # A worker that silently "sent" through the sandbox against a bank's database would mark
+        # alerts reached that nobody received.
+        fail(
+            "no channel providers are configured for workers yet; pass --sandbox to run "
+            "against the sandbox, which sends nothing to anyone"
+        )
     if executor_id == "host":
         executor_id = socket.gethostname()
     stop = threading.Event()

@@ -8,9 +8,10 @@ cipher to forget cached keys when it rolls back, so no key that was never commit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.tables import DataKeyRow, DataKeyTombstoneRow
@@ -18,14 +19,18 @@ from rightparty.privacy.data_keys import (
     DATA_KEY_KIND,
     DataKeyCursor,
     DataKeySet,
+    KeyVersion,
     WrappedDataKey,
 )
 from rightparty.privacy.errors import KeyShredded, UnknownKeyVersion
 from rightparty.privacy.keys import WrappedKey
 
 SessionProvider = Callable[[], Session]
+T = TypeVar("T")
 WRITTEN_KEYS = "rightparty.data_keys_written"
 """`session.info` key: customers whose data keys this transaction created or changed."""
+BATCH = 500
+"""Rows per statement of the batch methods: well below SQLite's and PostgreSQL's bind limits."""
 
 
 def keys_written(session: Session) -> set[str]:
@@ -68,6 +73,74 @@ class SqlDataKeyStore:
         )
         session.flush()
         return key
+
+    def get_many(self, customer_ids: Iterable[str]) -> dict[str, DataKeySet]:
+        session = self._session()
+        wanted = list(dict.fromkeys(customer_ids))
+        shredded: set[str] = set()
+        found: dict[str, list[WrappedDataKey]] = {customer_id: [] for customer_id in wanted}
+        for part in _parts(wanted):
+            shredded.update(
+                session.scalars(
+                    select(DataKeyTombstoneRow.customer_id).where(
+                        DataKeyTombstoneRow.customer_id.in_(part)
+                    )
+                )
+            )
+            rows = session.scalars(
+                select(DataKeyRow)
+                .where(DataKeyRow.customer_id.in_(part))
+                .order_by(DataKeyRow.customer_id, DataKeyRow.version)
+            )
+            for row in rows:
+                found[row.customer_id].append(_key(row))
+        return {
+            customer_id: DataKeySet(customer_id, shredded=True)
+            if customer_id in shredded
+            else DataKeySet(customer_id, tuple(found[customer_id]))
+            for customer_id in wanted
+        }
+
+    def insert_many(self, keys: Sequence[WrappedDataKey]) -> list[WrappedDataKey]:
+        session = self._session()
+        customer_ids = list(dict.fromkeys(key.customer_id for key in keys))
+        for part in _parts(customer_ids):
+            shredded = session.scalars(
+                select(DataKeyTombstoneRow.customer_id)
+                .where(DataKeyTombstoneRow.customer_id.in_(part))
+                .limit(1)
+            ).first()
+            if shredded is not None:
+                raise KeyShredded(customer_id=shredded)
+        stored: dict[KeyVersion, WrappedDataKey] = {}
+        for part in _parts(customer_ids):
+            rows = session.scalars(select(DataKeyRow).where(DataKeyRow.customer_id.in_(part)))
+            stored.update({(row.customer_id, row.version): _key(row) for row in rows})
+        new: list[dict[str, object]] = []
+        for key in keys:
+            if (key.customer_id, key.version) not in stored:
+                stored[key.customer_id, key.version] = key
+                new.append(_row_values(key))
+        keys_written(session).update(customer_ids)
+        for rows_part in _parts(new):
+            session.execute(insert(DataKeyRow), rows_part)
+        return [stored[key.customer_id, key.version] for key in keys]
+
+    def reserve_many(self, versions: Iterable[KeyVersion], count: int) -> dict[KeyVersion, int]:
+        session = self._session()
+        wanted = list(dict.fromkeys(versions))
+        keys_written(session).update(customer_id for customer_id, _ in wanted)
+        totals: dict[KeyVersion, int] = {}
+        for part in _parts(wanted):
+            rows = session.execute(
+                update(DataKeyRow)
+                .where(tuple_(DataKeyRow.customer_id, DataKeyRow.version).in_(part))
+                .values(encryptions=DataKeyRow.encryptions + count)
+                .returning(DataKeyRow.customer_id, DataKeyRow.version, DataKeyRow.encryptions)
+                .execution_options(synchronize_session=False)
+            )
+            totals.update({(row[0], row[1]): int(row[2]) for row in rows})
+        return totals
 
     def update_wrapping(self, customer_id: str, version: int, wrapped: WrappedKey) -> bool:
         keys_written(self._session()).add(customer_id)
@@ -121,6 +194,22 @@ class SqlDataKeyStore:
         if after is not None:
             query = query.where(tuple_(DataKeyRow.customer_id, DataKeyRow.version) > after)
         return [_key(row) for row in self._session().scalars(query)]
+
+
+def _parts(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _row_values(key: WrappedDataKey) -> dict[str, object]:
+    return {
+        "customer_id": key.customer_id,
+        "version": key.version,
+        "kek_id": key.wrapped.kek_id,
+        "kek_version": key.wrapped.kek_version,
+        "wrapped_key": key.wrapped.blob,
+        "encryptions": key.encryptions,
+    }
 
 
 def _key(row: DataKeyRow) -> WrappedDataKey:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from rightparty.privacy.blind_index import DEFAULT_BITS, BlindIndex
@@ -16,6 +17,11 @@ class FieldProtection(Protocol):
     def encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes: ...
 
     def decrypt(self, customer_id: str, table: str, field: str, ciphertext: bytes) -> str: ...
+
+    def prepare(self, customer_ids: Iterable[str], *, for_encryption: bool) -> None:
+        """Load (and, for encryption, create and reserve) these customers' keys in one go, so
+        the calls that follow for them do no key I/O of their own."""
+        ...
 
     def index(self, kind: str, normalised_value: str) -> int:
         """The blind index of a value of `kind` (`phone`, `email`, `reference_code`, …)."""
@@ -44,6 +50,9 @@ class EnvelopeProtection:
 
     def decrypt(self, customer_id: str, table: str, field: str, ciphertext: bytes) -> str:
         return self._cipher.decrypt(customer_id, table, field, ciphertext)
+
+    def prepare(self, customer_ids: Iterable[str], *, for_encryption: bool) -> None:
+        self._cipher.prepare(customer_ids, for_encryption=for_encryption)
 
     def index(self, kind: str, normalised_value: str) -> int:
         blind = self._indexes.get(kind)

@@ -7,7 +7,7 @@ together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Self
@@ -91,6 +91,13 @@ class SqlUnitOfWork:
             self.session.close()
             self._session = None
             _active_session.set(None)
+
+    def prepare_customers(
+        self, customer_ids: Iterable[str], *, for_encryption: bool = True
+    ) -> None:
+        """Ready these customers' data keys for the chunk of work that follows, with a few
+        statements in this transaction (`FieldCipher.prepare`); a rollback forgets them."""
+        self._protection.prepare(customer_ids, for_encryption=for_encryption)
 
     def commit(self) -> None:
         """Append the pending audit entries, then commit them with the change they record."""

@@ -12,9 +12,13 @@ from rightparty.domain.vocabulary import Channel, Outcome, Purpose
 
 
 class AttemptStatus(StrEnum):
+    """`withdrawn`: recorded, then not sent, because the decision no longer held when it was due
+    to go out (a runtime resumed late, the point went bad meanwhile)."""
+
     QUEUED = "queued"
     SENT = "sent"
     FINAL = "final"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(slots=True)
@@ -40,7 +44,7 @@ class Attempt:
 
     @property
     def final(self) -> bool:
-        return self.status is AttemptStatus.FINAL
+        return self.status in (AttemptStatus.FINAL, AttemptStatus.WITHDRAWN)
 
     def mark_sent(self, provider: str, provider_message_id: str | None, at: datetime) -> None:
         self._require_not_final()
@@ -53,6 +57,13 @@ class Attempt:
         self._require_not_final()
         self.status = AttemptStatus.FINAL
         self.outcome = outcome
+        self.finalised_at = at
+
+    def withdraw(self, at: datetime) -> None:
+        """Give up a queued attempt before it was sent; it never reached anyone."""
+        if self.status is not AttemptStatus.QUEUED:
+            raise AttemptAlreadyFinal(self.id)
+        self.status = AttemptStatus.WITHDRAWN
         self.finalised_at = at
 
     def _require_not_final(self) -> None:
@@ -74,3 +85,4 @@ class AttemptHistoryEntry:
     debt_id: str | None
     outcome: Outcome | None
     sent_at: datetime | None
+    withdrawn: bool = False

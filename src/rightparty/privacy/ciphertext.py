@@ -74,6 +74,17 @@ def key_version(ciphertext: bytes) -> int:
     return parse_header(ciphertext).version
 
 
+def malformed(customer_id: str, table: str, field: str, ciphertext: bytes) -> MalformedCiphertext:
+    """The error for a ciphertext whose header the fast path refused, with the reason."""
+    try:
+        parse_header(ciphertext)
+    except MalformedCiphertext as error:
+        reason = error.reason
+    else:  # pragma: no cover - parse_header accepts only what the fast check accepts
+        reason = "unrecognised header"
+    return MalformedCiphertext(reason=reason, customer_id=customer_id, table=table, field=field)
+
+
 def associated_data(
     customer_id: str, table: str, field: str, schema_version: int, header: bytes
 ) -> bytes:

@@ -8,7 +8,7 @@ per shredded customer. Only wrapped keys cross this port; a store never sees a u
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -19,6 +19,9 @@ DATA_KEY_KIND = "data key"
 
 DataKeyCursor = tuple[str, int]
 """A position in `DataKeyStore.page`: the (customer_id, version) of the last key seen."""
+
+KeyVersion = tuple[str, int]
+"""One version of one customer's data key: (customer_id, version)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,22 @@ class DataKeyStore(Protocol):
         """Store `key` unless (customer_id, version) exists, and return what is stored then: when
         two processes race to create the same version, both get the first one's key.
         Raises `KeyShredded` when the customer has a tombstone."""
+        ...
+
+    def get_many(self, customer_ids: Iterable[str]) -> dict[str, DataKeySet]:
+        """`get` for many customers at once (one or two queries): a `DataKeySet` for every id."""
+        ...
+
+    def insert_many(self, keys: Sequence[WrappedDataKey]) -> list[WrappedDataKey]:
+        """`insert` for many keys at once, in order: each is stored unless its (customer_id,
+        version) exists, and what is stored then comes back. Raises `KeyShredded` (and stores
+        nothing) when any of the customers has a tombstone."""
+        ...
+
+    def reserve_many(self, versions: Iterable[KeyVersion], count: int) -> dict[KeyVersion, int]:
+        """`reserve_encryptions` of `count` for many versions at once (one `UPDATE … RETURNING`):
+        the new total of every version that exists. A version that is gone (retired, shredded) is
+        left out rather than raising; `reserve_encryptions` on it says which error applies."""
         ...
 
     def update_wrapping(self, customer_id: str, version: int, wrapped: WrappedKey) -> bool:
@@ -116,6 +135,40 @@ class InMemoryDataKeyStore:
                 raise KeyShredded(customer_id=key.customer_id)
             versions = self._keys.setdefault(key.customer_id, {})
             return versions.setdefault(key.version, key)
+
+    def get_many(self, customer_ids: Iterable[str]) -> dict[str, DataKeySet]:
+        result: dict[str, DataKeySet] = {}
+        with self._lock:
+            for customer_id in customer_ids:
+                versions = self._keys.get(customer_id, {})
+                result[customer_id] = DataKeySet(
+                    customer_id,
+                    tuple(versions[v] for v in sorted(versions)),
+                    shredded=customer_id in self._tombstones,
+                )
+        return result
+
+    def insert_many(self, keys: Sequence[WrappedDataKey]) -> list[WrappedDataKey]:
+        with self._lock:
+            for key in keys:
+                if key.customer_id in self._tombstones:
+                    raise KeyShredded(customer_id=key.customer_id)
+            return [
+                self._keys.setdefault(key.customer_id, {}).setdefault(key.version, key)
+                for key in keys
+            ]
+
+    def reserve_many(self, versions: Iterable[KeyVersion], count: int) -> dict[KeyVersion, int]:
+        totals: dict[KeyVersion, int] = {}
+        with self._lock:
+            for customer_id, version in dict.fromkeys(versions):
+                stored = self._keys.get(customer_id, {})
+                if customer_id in self._tombstones or version not in stored:
+                    continue
+                key = replace(stored[version], encryptions=stored[version].encryptions + count)
+                stored[version] = key
+                totals[customer_id, version] = key.encryptions
+        return totals
 
     def update_wrapping(self, customer_id: str, version: int, wrapped: WrappedKey) -> bool:
         with self._lock:

@@ -24,13 +24,12 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from rightparty.privacy import rotation
+from rightparty.privacy.cipher_types import EncryptedField, ShredReceipt
 from rightparty.privacy.ciphertext import (
     HEADER_BYTES,
     NONCE_BYTES,
@@ -38,7 +37,7 @@ from rightparty.privacy.ciphertext import (
     PREFIX,
     data_key_context,
     key_version,
-    parse_header,
+    malformed,
 )
 from rightparty.privacy.data_keys import (
     DATA_KEY_KIND,
@@ -51,11 +50,11 @@ from rightparty.privacy.errors import (
     DecryptionFailed,
     KeyShredded,
     KeyVersionInUse,
-    MalformedCiphertext,
     RetentionHoldActive,
     UnknownKeyVersion,
 )
 from rightparty.privacy.key_cache import CachedKeys, UnwrappedKey
+from rightparty.privacy.key_preparation import prepare_keys
 from rightparty.privacy.keys import KeyProvider
 from rightparty.privacy.rotation import RewrapProgress
 
@@ -78,27 +77,6 @@ _AUTHENTICATION_FAILED = (
     "authentication failed: the value belongs to another customer, table, field or schema "
     "version, or its bytes were altered"
 )
-
-
-class EncryptedField(NamedTuple):
-    """One stored value for `FieldCipher.reencrypt`."""
-
-    table: str
-    field: str
-    ciphertext: bytes
-    schema_version: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class ShredReceipt:
-    """What `shred` destroyed, for the audit log. Copies of the customer's wrapped keys in backups
-    taken before the shred stay unwrappable until every KEK version up to `kek_version_at_shred`
-    is retired (docs/privacy.md, "Shredding")."""
-
-    customer_id: str
-    data_key_versions: tuple[int, ...]
-    kek_id: str
-    kek_version_at_shred: int
 
 
 class FieldCipher:
@@ -163,7 +141,7 @@ class FieldCipher:
         `MalformedCiphertext`, `DecryptionFailed`, `UnknownKeyVersion` (`KeyVersionRetired`),
         `KeyUnwrapFailed` or `KeyShredded`, all `PrivacyError`s; never returns a wrong value."""
         if len(ciphertext) < OVERHEAD_BYTES:
-            raise self._malformed(customer_id, table, field, ciphertext)
+            raise malformed(customer_id, table, field, ciphertext)
         loaded = self._cache.get(customer_id)
         if loaded is None or self._monotonic() > loaded.expires_at:
             loaded = self._load(customer_id, for_encryption=False)
@@ -182,6 +160,38 @@ class FieldCipher:
                 customer_id=customer_id, table=table, field=field, reason=_AUTHENTICATION_FAILED
             ) from None
         return data.decode()
+
+    def prepare(self, customer_ids: Iterable[str], *, for_encryption: bool) -> None:
+        """Load the keys of many customers with a few store calls (`key_preparation`), creating
+        missing keys and reserving nonce blocks when `for_encryption`, so that their following
+        `encrypt`/`decrypt` calls touch no store. Customers already cached and ready are skipped;
+        a shredded one is not cached, so its next use raises `KeyShredded` as before."""
+        now, wanted = self._monotonic(), []
+        for customer_id in dict.fromkeys(customer_ids):
+            if not customer_id:
+                raise ValueError("a customer id is required")
+            loaded = self._cache.get(customer_id)
+            if loaded is None or now > loaded.expires_at or (for_encryption and loaded.budget <= 0):
+                wanted.append(customer_id)  # budget > 0 implies a current key
+        if not wanted:
+            return
+        with self._lock:
+            prepared, exhausted = prepare_keys(
+                self._keys,
+                self._store,
+                wanted,
+                for_encryption=for_encryption,
+                block=self._block,
+                max_encryptions=self._max,
+                expires_at=now + self._ttl,
+            )
+            for customer_id in wanted:
+                self._cache.pop(customer_id, None)
+                if customer_id in prepared:
+                    self._remember(customer_id, prepared[customer_id])
+            for customer_id in exhausted:  # as `_replenish` does when a key reaches its limit
+                loaded = prepared[customer_id]
+                self._create_version(customer_id, loaded, max(loaded.wrapped) + 1)
 
     def shred(
         self, customer_id: str, *, retention_hold: bool | Callable[[str], bool]
@@ -350,7 +360,7 @@ class FieldCipher:
         """The key a header names, when it is not cached yet, or the typed reason it has none."""
         prefix, key_id, version = _HEADER.unpack_from(ciphertext)
         if prefix != PREFIX:
-            raise self._malformed(customer_id, table, field, ciphertext)
+            raise malformed(customer_id, table, field, ciphertext)
         entry = loaded.unwrapped.get(version) or self._unwrap_version(customer_id, loaded, version)
         if key_id != entry.key_id:
             reason = f"its key id is not that of the customer's data key version {version}"
@@ -383,15 +393,3 @@ class FieldCipher:
         self._cache[customer_id] = loaded
         while len(self._cache) > self._cache_size:
             del self._cache[next(iter(self._cache))]
-
-    @staticmethod
-    def _malformed(
-        customer_id: str, table: str, field: str, ciphertext: bytes
-    ) -> MalformedCiphertext:
-        try:
-            parse_header(ciphertext)
-        except MalformedCiphertext as error:
-            reason = error.reason
-        else:  # pragma: no cover - parse_header accepts only what the fast check accepts
-            reason = "unrecognised header"
-        return MalformedCiphertext(reason=reason, customer_id=customer_id, table=table, field=field)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ WORKFLOW_VERSION = "1"
 orphan sleeping cases; bump it only with a workflow change that cannot replay old histories."""
 CASE_QUEUE = "rightparty_cases"
 STEP_QUEUE = "rightparty_steps"
+CHECKPOINT_INTERVAL_S = 60.0
+"""How often a running worker signs the audit log's head, so its entries are anchored."""
 SWEEP_BATCH = 500
 _T = TypeVar("_T")
 
@@ -154,12 +157,20 @@ class DurableRuntime:
     def run(self, stop: threading.Event) -> None:
         """Start, sweep every `poll_interval` until `stop` is set, then shut down."""
         self.start()
+        signed = time.monotonic()
         try:
             while not stop.is_set():
                 self.sweep()
+                if time.monotonic() - signed >= CHECKPOINT_INTERVAL_S:
+                    self.app.checkpoint_audit_log()
+                    signed = time.monotonic()
                 stop.wait(self.options.poll_interval)
         finally:
-            self.close()
+            try:
+                # What this worker appended is anchored by a signed checkpoint before it leaves.
+                self.app.checkpoint_audit_log()
+            finally:
+                self.close()
 
     def close(self) -> None:
         """Stop DBOS; sleeping and interrupted workflows stay pending and resume on restart."""

@@ -52,6 +52,7 @@ class SimulatedRuntime:
             self._run(due, stats)
 
     def _run(self, case_ids: list[str], stats: SimulationStats) -> None:
+        decided_at = self._clock.now()
         reports = self._worker.run_steps(case_ids)
         messages = [report.message for report in reports if report.message is not None]
         for report in reports:
@@ -59,7 +60,7 @@ class SimulatedRuntime:
             stats.results[report.result] = stats.results.get(report.result, 0) + 1
         stats.attempts += len(messages)
         if messages:
-            self._worker.dispatch_many(messages)
+            self._worker.dispatch_many(messages, decided_at=decided_at)
 
     def _due_case_ids(self) -> list[str]:
         with self._unit_of_work() as uow:

@@ -59,9 +59,10 @@ def import_customers(
 ) -> ImportReport:
     """Store every validated customer in one transaction, or nothing when any line was bad.
 
-    Customers go in chunks: one query finds which of a chunk's `external_ref`s exist, new ones
-    are inserted together, existing ones are read and updated one by one. `on_progress` gets the
-    number of customers done after each chunk.
+    Customers go in chunks: one query finds which of a chunk's `external_ref`s exist, the
+    chunk's data keys are read, created and reserved together (`prepare_customers`), new
+    customers are inserted together, existing ones are read and updated one by one.
+    `on_progress` gets the number of customers done after each chunk.
     """
     if not validation.ok:
         raise ImportRefused(validation)
@@ -73,6 +74,7 @@ def import_customers(
         for start in range(0, len(customers), chunk_size):
             chunk = customers[start : start + chunk_size]
             stored = uow.customers.existing_refs([imported.external_ref for imported in chunk])
+            uow.prepare_customers(list(stored.values()))  # read, then saved re-encrypted
             fresh: dict[str, Customer] = {}
             for imported in chunk:
                 now = clock.now()
@@ -94,6 +96,7 @@ def import_customers(
                     updated += 1
                     event = "customer.updated"
                 uow.audit.record(event, actor, customer.id, _audit_payload(customer), now)
+            uow.prepare_customers([customer.id for customer in fresh.values()])
             uow.customers.add_many(list(fresh.values()))
             if on_progress is not None:
                 on_progress(start + len(chunk))

@@ -177,6 +177,14 @@ class UnitOfWork(Protocol):
         """Roll back whatever was not committed."""
         ...
 
+    def prepare_customers(
+        self, customer_ids: Collection[str], *, for_encryption: bool = True
+    ) -> None:
+        """Ready the data keys of the customers a chunk of work will encrypt (or, with
+        `for_encryption=False`, only decrypt) for in a few statements, rather than a few per
+        customer. Optional for correctness: an unprepared customer is handled one by one."""
+        ...
+
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...

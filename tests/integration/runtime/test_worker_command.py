@@ -77,7 +77,7 @@ def test_the_worker_reaches_a_customer_and_stops_on_sigterm(
         )
         env = _env() | {"RIGHTPARTY_KEYRING": str(keyring)}
         command = [sys.executable, "-m", "rightparty", "worker", "--db", database_url]
-        command += ["--poll-interval", "0.05"]
+        command += ["--poll-interval", "0.05", "--sandbox"]
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
         )
@@ -99,5 +99,21 @@ def test_the_worker_reaches_a_customer_and_stops_on_sigterm(
         assert worker.returncode == 0
         assert "running" in output
         assert "stopped" in output
+        assert app.verify_audit_log().checkpoints_verified >= 1
     finally:
         app.close()
+
+
+def test_a_worker_without_providers_refuses_to_start_rather_than_pretend_to_send(tmp_path):
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "rightparty", "worker", "--db", f"sqlite:///{tmp_path}/x.db"],
+        cwd=ROOT,
+        env=_env() | {"RIGHTPARTY_KEYRING": str(tmp_path / "keyring.json")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--sandbox" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """The customer repository on both backends: round trips, blind-index look-ups, ciphertext only."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from rightparty.db.types import NaiveDatetimeRefused
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
 from rightparty.domain.errors import CustomerNotFound
 from rightparty.domain.restriction import (
@@ -129,3 +130,14 @@ def test_a_rolled_back_unit_of_work_leaves_no_customer_no_key_and_no_audit_entry
     _store(app, customer)
     with app.unit_of_work() as uow:
         assert uow.customers.get(customer.id).name == customer.name
+
+
+def test_a_restriction_with_a_naive_instant_is_refused_not_read_as_local_time(app):
+    customer = a_customer()
+    customer.restrictions.append(
+        CeaseCommunication(received_at=datetime(2026, 3, 2, 9, 0), debt_id="d1")  # noqa: DTZ001 - the naive value under test
+    )
+    with app.unit_of_work() as uow, pytest.raises(NaiveDatetimeRefused):
+        uow.customers.add(customer)
+    with app.unit_of_work() as uow:
+        assert uow.customers.count() == 0

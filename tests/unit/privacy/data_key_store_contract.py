@@ -107,3 +107,76 @@ class DataKeyStoreContract:
                 break
             cursor = (page[-1].customer_id, page[-1].version)
         assert seen == expected
+
+    def test_get_many_answers_for_every_customer_as_get_does(self, data_key_store):
+        for version in (2, 1):
+            data_key_store.insert(wrapped_key("c1", version))
+        data_key_store.insert(wrapped_key("gone", 1))
+        data_key_store.shred("gone")
+        key_sets = data_key_store.get_many(["c1", "nobody", "gone", "c1"])
+        assert set(key_sets) == {"c1", "nobody", "gone"}
+        for customer_id, key_set in key_sets.items():
+            assert key_set == data_key_store.get(customer_id)
+        assert [key.version for key in key_sets["c1"].keys] == [1, 2]
+        assert key_sets["gone"].shredded
+        assert key_sets["nobody"].keys == ()
+        assert not key_sets["nobody"].shredded
+        assert data_key_store.get_many([]) == {}
+
+    def test_insert_many_stores_new_keys_and_returns_what_is_stored(self, data_key_store):
+        existing = wrapped_key("c1", 1, blob=b"1")
+        data_key_store.insert(existing)
+        batch = [wrapped_key("c1", 1, blob=b"2"), wrapped_key("c2", 1), wrapped_key("c2", 2)]
+        stored = data_key_store.insert_many(batch)
+        assert [key.wrapped for key in stored] == [
+            existing.wrapped,
+            batch[1].wrapped,
+            batch[2].wrapped,
+        ]
+        assert data_key_store.get("c1").keys == (existing,)
+        assert [key.version for key in data_key_store.get("c2").keys] == [1, 2]
+        assert data_key_store.insert_many([]) == []
+
+    def test_insert_many_keeps_the_encryption_count_it_is_given(self, data_key_store):
+        key = WrappedDataKey("c1", 1, wrapped_key("c1", 1).wrapped, encryptions=256)
+        data_key_store.insert_many([key])
+        assert data_key_store.get("c1").keys[0].encryptions == 256
+        assert data_key_store.reserve_encryptions("c1", 1, 256) == 512
+
+    def test_insert_many_refuses_a_shredded_customer_and_stores_nothing(self, data_key_store):
+        data_key_store.shred("gone")
+        with pytest.raises(KeyShredded) as raised:
+            data_key_store.insert_many([wrapped_key("c1", 1), wrapped_key("gone", 1)])
+        assert raised.value.customer_id == "gone"
+        assert data_key_store.get("c1").keys == ()
+        assert data_key_store.get("gone").shredded
+
+    def test_reserve_many_adds_to_each_version_and_returns_the_totals(self, data_key_store):
+        data_key_store.insert(wrapped_key("c1", 1))
+        data_key_store.insert(wrapped_key("c1", 2))
+        data_key_store.insert(wrapped_key("c2", 1))
+        data_key_store.reserve_encryptions("c2", 1, 10)
+        totals = data_key_store.reserve_many([("c1", 2), ("c2", 1)], 256)
+        assert totals == {("c1", 2): 256, ("c2", 1): 266}
+        assert data_key_store.reserve_many([("c1", 2)], 256) == {("c1", 2): 512}
+        assert [key.encryptions for key in data_key_store.get("c1").keys] == [0, 512]
+        assert data_key_store.reserve_many([], 256) == {}
+
+    def test_reserve_many_leaves_out_versions_that_are_gone(self, data_key_store):
+        data_key_store.insert(wrapped_key("c1", 1))
+        data_key_store.insert(wrapped_key("gone", 1))
+        data_key_store.shred("gone")
+        totals = data_key_store.reserve_many([("c1", 1), ("c1", 2), ("gone", 1), ("nobody", 1)], 5)
+        assert totals == {("c1", 1): 5}
+        assert data_key_store.get("c1").keys[0].encryptions == 5
+        assert data_key_store.get("gone").shredded
+        assert data_key_store.get("nobody").keys == ()
+
+    def test_batch_methods_handle_more_customers_than_one_statement_takes(self, data_key_store):
+        customer_ids = [f"c{number:04d}" for number in range(1203)]
+        stored = data_key_store.insert_many([wrapped_key(c, 1) for c in customer_ids])
+        assert len(stored) == len(customer_ids)
+        key_sets = data_key_store.get_many(customer_ids)
+        assert all(len(key_sets[c].keys) == 1 for c in customer_ids)
+        totals = data_key_store.reserve_many([(c, 1) for c in customer_ids], 7)
+        assert totals == {(c, 1): 7 for c in customer_ids}

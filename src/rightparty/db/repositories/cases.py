@@ -195,6 +195,7 @@ class SqlAttemptRepository:
                 AttemptRow.debt_id,
                 AttemptRow.outcome,
                 AttemptRow.sent_at,
+                AttemptRow.status,
             )
             .where(AttemptRow.customer_id == customer_id)
             .order_by(AttemptRow.created_at, AttemptRow.id)
@@ -211,6 +212,7 @@ class SqlAttemptRepository:
                 debt_id=row.debt_id,
                 outcome=Outcome(row.outcome) if row.outcome else None,
                 sent_at=row.sent_at,
+                withdrawn=row.status == AttemptStatus.WITHDRAWN.value,
             )
             for row in self._session.execute(query)
         ]

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from rightparty.db.tables import RestrictionRow
+from rightparty.db.types import NaiveDatetimeRefused
 from rightparty.domain.restriction import (
     AttorneyRepresentation,
     CeaseCommunication,
@@ -67,6 +68,10 @@ def restriction_from_row(row: RestrictionRecord) -> Restriction:
 
 def _encode(value: object) -> object:
     if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            # astimezone() would read a naive value as the host's local time.
+            message = "refusing to store a naive datetime in a restriction"
+            raise NaiveDatetimeRefused(message)
         return value.astimezone(UTC).isoformat()
     if isinstance(value, time):
         return value.isoformat()

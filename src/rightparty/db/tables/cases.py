@@ -50,7 +50,7 @@ class AttemptRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     reference_code_bidx: Mapped[int] = mapped_column(BigInteger, index=True)
     reference_code_ct: Mapped[bytes]
-    status: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str | None] = mapped_column(String(32))
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     outcome: Mapped[str | None] = mapped_column(String(32))

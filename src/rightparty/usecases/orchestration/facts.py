@@ -46,6 +46,8 @@ def customer_facts(customer: Customer, attempts: Iterable[AttemptHistoryEntry]) 
 
 def _history(attempts: Iterable[AttemptHistoryEntry]) -> Iterable[HistoryEntry]:
     for attempt in attempts:
+        if attempt.withdrawn:  # never sent: it reached no one and counts toward nothing
+            continue
         yield HistoryEntry(
             at=attempt.sent_at or attempt.created_at,
             channel=attempt.channel,

@@ -4,10 +4,11 @@
 Each proposed attempt arrives with the policy engine's decision on it. An allowed one becomes a
 queued attempt (reference code encrypted and blind-indexed by the repository) with its decision
 and an `attempt.recorded` audit entry; a blocked one keeps its decision and a `decision.blocked`
-entry, exactly as the case worker records them one at a time. Rows go in with one executemany
-per table and the audit entries are appended in one batch at commit, so a chunk costs a
-handful of statements instead of several per attempt. The chunk is all or nothing: an idempotency
-key that is already stored fails the whole chunk, which then writes nothing.
+entry, exactly as the case worker records them one at a time. The customers' data keys are
+read and their nonce blocks reserved together (`prepare_customers`), rows go in with one
+executemany per table and the audit entries are appended in one batch at commit, so a chunk
+costs a handful of statements instead of several per attempt. The chunk is all or nothing: an
+idempotency key that is already stored fails the whole chunk, which then writes nothing.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def record_decided(
             },
             now,
         )
+    uow.prepare_customers([attempt.customer_id for attempt in attempts])
     uow.attempts.add_many(attempts)
     uow.decisions.add_many(decisions)
     return RecordedBatch(tuple(attempts), blocked=len(batch) - len(attempts))

@@ -32,6 +32,7 @@ from rightparty.usecases.orchestration.cases import (
     open_case_in,
     retry_window,
 )
+from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable, diagnose
 from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.outcomes import apply_outcome
@@ -247,18 +248,31 @@ class CaseWorker:
             return None
         return self.dispatch_many([message])[0]
 
-    def dispatch_many(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
+    def dispatch_many(
+        self, messages: Sequence[OutboundMessage], *, decided_at: datetime | None = None
+    ) -> list[Outcome | None]:
         """Send rendered messages of queued attempts, then record every answer in one
-        transaction; an attempt found no longer queued keeps what it has."""
-        results = [(message, self.gateway.send(message)) for message in messages]
+        transaction; an attempt found no longer queued keeps what it has.
+
+        Unless the messages were decided at this very instant (`decided_at`, the simulated
+        runtime's same-instant hand-over), each is decided again first (`clearance`), and one
+        that no longer passes is withdrawn instead of sent.
+        """
+        to_send = list(messages)
+        if decided_at is None or decided_at != self.clock.now():
+            with self.unit_of_work() as uow:
+                cleared = clear_for_sending(to_send, uow, self.clock.now(), self.policy_for)
+                uow.commit()
+            to_send = cleared
+        results = [(message, self.gateway.send(message)) for message in to_send]
         now = self.clock.now()
         with self.unit_of_work() as uow:
-            outcomes = [
-                self._record_send(message.attempt_id, result, uow, now)
+            outcomes = {
+                message.attempt_id: self._record_send(message.attempt_id, result, uow, now)
                 for message, result in results
-            ]
+            }
             uow.commit()
-        return outcomes
+        return [outcomes.get(message.attempt_id) for message in messages]
 
     def _record_send(
         self, attempt_id: str, result: DeliveryResult, uow: UnitOfWork, now: datetime

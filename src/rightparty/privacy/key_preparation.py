@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Loading, creating and reserving the data keys of many customers with a few store calls.
+
+`FieldCipher.prepare` uses it before a chunk of work (an import chunk, a batch of attempts): one
+`get_many`, one `insert_many` of new wrapped keys for the customers that have none, and one
+`reserve_many` of a nonce block for every existing key that will encrypt. What comes back is what
+the per-customer path (`FieldCipher._load`, `_create_version`, `_replenish`) would have cached,
+so the following `encrypt` and `decrypt` calls find everything in the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from rightparty.privacy.ciphertext import data_key_context
+from rightparty.privacy.data_keys import DataKeyStore, KeyVersion, WrappedDataKey
+from rightparty.privacy.errors import KeyShredded
+from rightparty.privacy.key_cache import CachedKeys, UnwrappedKey
+from rightparty.privacy.keys import KeyProvider
+
+
+def prepare_keys(
+    keys: KeyProvider,
+    store: DataKeyStore,
+    customer_ids: Sequence[str],
+    *,
+    for_encryption: bool,
+    block: int,
+    max_encryptions: int,
+    expires_at: float,
+) -> tuple[dict[str, CachedKeys], list[str]]:
+    """The keys to cache for each customer that is not shredded, and the customers whose current
+    key reached `max_encryptions` with this reservation (the cipher rotates them). For
+    encryption, each has its current key unwrapped (created when missing) and a budget reserved
+    in the store; when another process created the key first, the budget is 0 and the cipher
+    reserves on first use, exactly as when the key was loaded alone.
+
+    A shredded customer is left out, so the cipher's own path raises `KeyShredded` where it used
+    to. When a tombstone appears between the read and the insert (another transaction shredded a
+    customer meanwhile), no key is created here and those customers are left out as well."""
+    prepared: dict[str, CachedKeys] = {}
+    for customer_id, key_set in store.get_many(customer_ids).items():
+        if not key_set.shredded:
+            prepared[customer_id] = CachedKeys(key_set, expires_at)
+    if not for_encryption:
+        return prepared, []
+    missing = [customer_id for customer_id, loaded in prepared.items() if not loaded.wrapped]
+    raced = set(missing)  # those another process may create first
+    created = _create_first_versions(keys, store, prepared, missing, block)
+    reserve: list[KeyVersion] = []
+    for customer_id, loaded in prepared.items():
+        if customer_id in created:
+            continue
+        if not loaded.wrapped:  # its creation was abandoned: the cipher's own path decides
+            continue
+        latest = loaded.wrapped[max(loaded.wrapped)]
+        entry = _unwrap(keys, latest)
+        loaded.keep(latest.version, entry)
+        loaded.current, loaded.current_version = entry, latest.version
+        if customer_id in raced:  # another process created it first: reserve before use
+            continue
+        reserve.append((customer_id, latest.version))
+    totals = store.reserve_many(reserve, block) if reserve else {}
+    exhausted = []
+    for customer_id, version in reserve:
+        total = totals.get((customer_id, version))
+        if total is None:  # retired or shredded meanwhile: the budget stays 0, checked on use
+            continue
+        prepared[customer_id].budget = min(block, max_encryptions - (total - block))
+        if prepared[customer_id].budget <= 0:
+            exhausted.append(customer_id)
+    ready = {customer_id: loaded for customer_id, loaded in prepared.items() if loaded.wrapped}
+    return ready, exhausted
+
+
+def _create_first_versions(
+    keys: KeyProvider,
+    store: DataKeyStore,
+    prepared: dict[str, CachedKeys],
+    customer_ids: list[str],
+    block: int,
+) -> set[str]:
+    """Insert version 1 for each customer in one call; the customers whose key is ours."""
+    if not customer_ids:
+        return set()
+    data_keys = {customer_id: AESGCM.generate_key(bit_length=256) for customer_id in customer_ids}
+    candidates = [
+        WrappedDataKey(
+            customer_id,
+            1,
+            keys.wrap(data_keys[customer_id], context=data_key_context(customer_id, 1)),
+            encryptions=block,
+        )
+        for customer_id in customer_ids
+    ]
+    try:
+        stored_keys = store.insert_many(candidates)
+    except KeyShredded:
+        return set()
+    ours: set[str] = set()
+    for candidate, stored in zip(candidates, stored_keys, strict=True):
+        loaded = prepared[candidate.customer_id]
+        loaded.wrapped[1] = stored
+        if stored.wrapped != candidate.wrapped:
+            continue  # another process created this version first: unwrapped by the caller
+        entry = UnwrappedKey(data_keys[candidate.customer_id], 1)
+        loaded.keep(1, entry)
+        loaded.current, loaded.current_version, loaded.budget = entry, 1, block
+        ours.add(candidate.customer_id)
+    return ours
+
+
+def _unwrap(keys: KeyProvider, stored: WrappedDataKey) -> UnwrappedKey:
+    context = data_key_context(stored.customer_id, stored.version)
+    return UnwrappedKey(keys.unwrap(stored.wrapped, context=context), stored.version)
