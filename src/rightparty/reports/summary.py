@@ -68,6 +68,10 @@ def summarise(
                 AttemptRow.outcome,
                 AttemptRow.customer_id,
                 ContactPointRow.customer_id,
+                AttemptRow.contact_point_id,
+                AttemptRow.sent_at,
+                AttemptRow.finalised_at,
+                AttemptRow.status,
             ).join(ContactPointRow, ContactPointRow.id == AttemptRow.contact_point_id),
             AttemptRow.case_id,
             case_ids,
@@ -81,6 +85,8 @@ def summarise(
             case_ids,
         )
     )
+    withdrawn = sum(1 for row in attempts if row[7] == "withdrawn")
+    attempts = [row for row in attempts if row[7] != "withdrawn"]
     status = Counter(row[1] for row in cases)
     by_purpose: dict[str, Counter[str]] = {}
     for _id, case_status, purpose, _reason in cases:
@@ -92,13 +98,37 @@ def summarise(
         reached=status.get("reached", 0),
         unreachable=_unreachable(cases),
         blocked=_blocked(document for (document,) in decisions),
-        third_party_contacts=sum(1 for row in attempts if row[2] != row[3]),
+        third_party_contacts=_third_party_contacts(attempts),
         audit_verified=audit_verified,
         by_channel=_by_channel(attempts),
         cases_by_status=dict(sorted(status.items())),
         cases_by_purpose={key: dict(value) for key, value in sorted(by_purpose.items())},
-        outcomes=dict(Counter(row[1] or "pending" for row in attempts).most_common()),
+        outcomes=dict(
+            Counter(row[1] or "pending" for row in attempts).most_common()
+            + [("withdrawn", withdrawn)] * bool(withdrawn)
+        ),
     )
+
+
+_NOT_ME = frozenset({Outcome.WRONG_NUMBER.value, Outcome.ANSWERED_THIRD_PARTY.value})
+
+
+def _third_party_contacts(attempts: Sequence[Any]) -> int:
+    """Attempts that addressed someone other than the customer knowingly: a point that is not the
+    customer's own, or a point sent to after an earlier attempt there had come back "not me".
+    (A first "not me" is how a wrong number is discovered; it is counted as `info_inaccurate`.)"""
+    strangers = sum(1 for row in attempts if row[2] != row[3])
+    known_wrong: dict[str, Any] = {}
+    for row in attempts:
+        if row[1] in _NOT_ME and row[6] is not None:
+            point = row[4]
+            known_wrong[point] = min(known_wrong.get(point, row[6]), row[6])
+    after_known = sum(
+        1
+        for row in attempts
+        if row[4] in known_wrong and row[5] is not None and row[5] > known_wrong[row[4]]
+    )
+    return strangers + after_known
 
 
 def _rows(session: Session, query: Any, column: Any, ids: Sequence[str]) -> Iterator[Any]:  # noqa: ANN401 - a SQLAlchemy Select of any shape
@@ -123,7 +153,8 @@ def _blocked(documents: Iterable[dict[str, Any]]) -> dict[str, int]:
 
 def _by_channel(attempts: Iterable[Any]) -> dict[str, dict[str, int]]:
     table: dict[str, dict[str, int]] = {}
-    for channel, outcome, _customer, _owner in attempts:
+    for attempt in attempts:
+        channel, outcome = attempt[0], attempt[1]
         row = table.setdefault(channel, {"attempts": 0, "reached": 0})
         row["attempts"] += 1
         if outcome is not None and Outcome(outcome).reached:
