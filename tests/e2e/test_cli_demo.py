@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rightparty.cli.app import app
+from rightparty.runtime.demo.synthetic import SyntheticBank
 
 pytestmark = pytest.mark.e2e
 
@@ -44,17 +45,30 @@ def test_a_small_demo_writes_the_contract_summary_and_a_self_contained_report(cl
         assert "+86" not in text
 
 
-def test_summary_goes_where_asked_and_a_second_run_counts_only_itself(cli_env, tmp_path):
+def test_the_same_seed_gives_the_same_run_even_in_a_database_that_ran_before(cli_env, tmp_path):
     first = tmp_path / "first.json"
     second = tmp_path / "second.json"
     for target in (first, second):
         result = CliRunner().invoke(
-            app, ["demo", "--customers", "15", "--days", "1", "--summary", str(target)]
+            app, ["demo", "--customers", "30", "--days", "2", "--summary", str(target)]
         )
         assert result.exit_code == 0, result.output
-    assert json.loads(first.read_text())["customers"] == 15
-    assert json.loads(second.read_text())["customers"] == 15
-    assert json.loads(second.read_text())["audit_verified"] is True
+    assert json.loads(first.read_text()) == json.loads(second.read_text())
+    assert json.loads(first.read_text())["attempts"] > 0
+
+
+def test_no_synthetic_customers_details_appear_in_what_the_demo_prints_or_writes(cli_env, tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--customers", "25", "--days", "1", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "var" / "report.html").read_text() + (
+        tmp_path / "var" / "demo-summary.json"
+    ).read_text()
+    for customer in SyntheticBank(3).customers(25):
+        document = json.loads(customer.import_line)
+        secrets = [document["name"]] + [point["address"] for point in document["contact_points"]]
+        for secret in secrets:
+            assert secret not in written
+            assert secret not in result.output
 
 
 def test_bad_options_are_refused_without_a_traceback(cli_env):

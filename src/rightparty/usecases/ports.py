@@ -64,9 +64,11 @@ class CustomerRepository(Protocol):
 
     def count(self) -> int: ...
 
-    def needing_confirmation(self, confirmed_before: datetime, limit: int) -> list[str]:
+    def needing_confirmation(
+        self, confirmed_before: datetime, limit: int, among: Collection[str] | None = None
+    ) -> list[str]:
         """Ids of customers with an addressable point unconfirmed since `confirmed_before` or
-        degraded, and no open `info_update` case."""
+        degraded, and no open `info_update` case; only customers in `among` when it is given."""
         ...
 
 
@@ -89,6 +91,10 @@ class CaseRepository(Protocol):
 
     def next_action_at(self) -> datetime | None:
         """The earliest next action of any open or waiting case."""
+        ...
+
+    def open_ids_for_refs(self, external_ref_prefix: str) -> list[str]:
+        """Open or waiting cases of customers whose reference starts with the prefix."""
         ...
 
 

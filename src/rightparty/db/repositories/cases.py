@@ -11,7 +11,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
-from rightparty.db.tables import AttemptRow, CaseRow, DecisionRow
+from rightparty.db.tables import AttemptRow, CaseRow, CustomerRow, DecisionRow
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound, RightpartyError
@@ -74,6 +74,18 @@ class SqlCaseRepository:
         return self._session.scalar(
             select(func.min(CaseRow.next_action_at)).where(CaseRow.status.in_(_OPEN_STATUSES))
         )
+
+    def open_ids_for_refs(self, external_ref_prefix: str) -> list[str]:
+        query = (
+            select(CaseRow.id)
+            .join(CustomerRow, CustomerRow.id == CaseRow.customer_id)
+            .where(
+                CaseRow.status.in_(_OPEN_STATUSES),
+                CustomerRow.external_ref.startswith(external_ref_prefix, autoescape=True),
+            )
+            .order_by(CaseRow.id)
+        )
+        return list(self._session.scalars(query))
 
 
 def _case_columns(case: Case) -> dict[str, Any]:

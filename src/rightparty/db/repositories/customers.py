@@ -199,7 +199,9 @@ class SqlCustomerRepository:
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(CustomerRow)) or 0
 
-    def needing_confirmation(self, confirmed_before: datetime, limit: int) -> list[str]:
+    def needing_confirmation(
+        self, confirmed_before: datetime, limit: int, among: Collection[str] | None = None
+    ) -> list[str]:
         point = ContactPointRow
         stale = or_(point.last_confirmed_at.is_(None), point.last_confirmed_at < confirmed_before)
         degraded = point.consecutive_failures >= DEGRADED_AFTER_FAILURES
@@ -219,6 +221,8 @@ class SqlCustomerRepository:
             .order_by(point.customer_id)
             .limit(limit)
         )
+        if among is not None:
+            query = query.where(point.customer_id.in_(list(among)))
         return list(self._session.scalars(query))
 
     def _encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes:

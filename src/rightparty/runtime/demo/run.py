@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import random
+import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from rightparty.bootstrap import Application, sandbox_gateway
-from rightparty.channels.providers.sandbox import SandboxLedger, SeededOutcomeModel
+from rightparty.channels.providers.sandbox import SandboxLedger
 from rightparty.domain.clock import SimulatedClock
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
+from rightparty.domain.messages import OutboundMessage
 from rightparty.domain.restriction import CeaseCommunication, InconvenientTime
-from rightparty.domain.vocabulary import Channel, Purpose
+from rightparty.domain.vocabulary import Channel, Outcome, Purpose
 from rightparty.runtime.demo.synthetic import PROFILES, SyntheticBank, SyntheticCustomer
 from rightparty.runtime.simulation import SimulatedRuntime, SimulationStats
 from rightparty.usecases.customer_import import validate_import
@@ -55,17 +58,20 @@ def run_demo(
 ) -> DemoRun:
     report = progress or (lambda _stage, _fraction: None)
     run = DemoRun()
-    bank = SyntheticBank(seed).customers(customers)
+    bank = SyntheticBank(seed, run=f"-{secrets.token_hex(3)}-").customers(customers)
+    _close_earlier_runs(app, clock)
     report("importing", 0.0)
     import_customers(validate_import([c.import_line for c in bank]), app.unit_of_work(), clock)
     profiles = _seed_details(app, clock, bank, seed, run, spread_days=min(days, 5))
-    model = SeededOutcomeModel(seed, lambda customer_id: PROFILES[profiles[customer_id]])
+    model = StableOutcomes(seed, profiles)
     worker = app.case_worker(sandbox_gateway(clock, model=model, ledger=run.ledger))
     runtime = SimulatedRuntime(app.unit_of_work, worker, clock)
     end = clock.now() + timedelta(days=days)
     for day in range(days):
         with app.unit_of_work() as uow:
-            run.case_ids += open_update_reminders(uow, clock.now(), limit=max(1, customers // 50))
+            run.case_ids += open_update_reminders(
+                uow, clock.now(), limit=max(1, customers // 50), among=run.customer_ids
+            )
             uow.commit()
         day_end = min(end, DEMO_START + timedelta(days=day + 1))
         stats = runtime.run_until(
@@ -77,6 +83,42 @@ def run_demo(
     return run
 
 
+def _close_earlier_runs(app: Application, clock: SimulatedClock) -> None:
+    """An earlier demo's open cases would run again on this run's clock; they are cancelled,
+    with an audit entry each (only synthetic `DEMO-` customers are touched)."""
+    with app.unit_of_work() as uow:
+        for case_id in uow.cases.open_ids_for_refs("DEMO-"):
+            case = uow.cases.get(case_id)
+            case.cancel(clock.now())
+            uow.cases.save(case)
+            uow.audit.record(
+                "case.cancelled", ACTOR, case.id, {"reason": "a new demo run"}, clock.now()
+            )
+        uow.commit()
+
+
+class StableOutcomes:
+    """The sandbox's outcome draws, keyed by what a seed fixes (the customer's number in the
+    synthetic bank, the channel and how many messages that customer got on it) rather than by
+    generated ids, so the same seed gives the same run."""
+
+    def __init__(self, seed: int, profiles: dict[str, tuple[int, str]]) -> None:
+        self._seed = seed
+        self._profiles = profiles
+        self._sent: Counter[tuple[str, Channel]] = Counter()
+
+    def outcome_for(self, message: OutboundMessage) -> Outcome | None:
+        number, profile = self._profiles[message.customer_id]
+        table = PROFILES[profile].weights.get(message.channel)
+        if not table:
+            return None
+        nth = self._sent[(message.customer_id, message.channel)]
+        self._sent[(message.customer_id, message.channel)] += 1
+        draw = random.Random(f"{self._seed}:{number}:{message.channel.value}:{nth}")  # noqa: S311 - a simulation
+        outcomes = list(table)
+        return draw.choices(outcomes, weights=[table[outcome] for outcome in outcomes])[0]
+
+
 def _seed_details(
     app: Application,
     clock: SimulatedClock,
@@ -85,16 +127,16 @@ def _seed_details(
     run: DemoRun,
     *,
     spread_days: int,
-) -> dict[str, str]:
+) -> dict[str, tuple[int, str]]:
     """Consents, restrictions and cases, as a bank's systems would have recorded them."""
     draw = random.Random(seed * 7919)  # noqa: S311 - synthetic data
-    profiles: dict[str, str] = {}
+    profiles: dict[str, tuple[int, str]] = {}
     with app.unit_of_work() as uow:
         for synthetic in bank:
             customer = uow.customers.by_external_ref(synthetic.external_ref)
             if customer is None:  # pragma: no cover - import just stored every one of them
                 continue
-            profiles[customer.id] = synthetic.profile
+            profiles[customer.id] = (synthetic.number, synthetic.profile)
             run.customer_ids.append(customer.id)
             if draw.random() < 0.5:
                 customer.consents.append(

@@ -86,6 +86,7 @@ US_AREAS = {"US": ("212", "415", "312", "602", "305"), "US-MA": ("617", "508")}
 
 @dataclass(frozen=True, slots=True)
 class SyntheticCustomer:
+    number: int
     external_ref: str
     jurisdiction: str
     profile: str
@@ -93,7 +94,11 @@ class SyntheticCustomer:
 
 
 class SyntheticBank:
-    def __init__(self, seed: int) -> None:
+    """`run` tags the customers' references, so a second demo in the same database meets new
+    customers rather than the first run's, whose history would change its decisions."""
+
+    def __init__(self, seed: int, run: str = "") -> None:
+        self._run = run
         self._random = random.Random(seed)  # noqa: S311 - synthetic data, not a secret
         self._faker = {"zh_CN": Faker("zh_CN"), "en_US": Faker("en_US")}
         for index, faker in enumerate(self._faker.values()):
@@ -107,7 +112,7 @@ class SyntheticBank:
         jurisdiction = "CN" if draw < 0.55 else ("US-MA" if draw < 0.62 else "US")
         chinese = jurisdiction == "CN"
         faker = self._faker["zh_CN" if chinese else "en_US"]
-        ref = f"DEMO{number:06d}"
+        ref = f"DEMO{self._run}{number:06d}"
         phone = self._cn_mobile() if chinese else self._us_phone(jurisdiction)
         points = [
             {"channel": "sms", "address": phone, "kind": "mobile", "source": "customer_provided"},
@@ -134,7 +139,7 @@ class SyntheticBank:
         }
         profile = self._random.choices(list(PROFILE_WEIGHTS), list(PROFILE_WEIGHTS.values()))[0]
         line = json.dumps(document, ensure_ascii=False)
-        return SyntheticCustomer(ref, jurisdiction, profile, line)
+        return SyntheticCustomer(number, ref, jurisdiction, profile, line)
 
     def _cn_mobile(self) -> str:
         prefix = self._random.choice(("138", "139", "150", "186", "135"))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from rightparty.domain.vocabulary import Purpose
@@ -23,11 +24,12 @@ def open_update_reminders(
     plans: PlanCatalogue | None = None,
     new_id: IdFactory = random_id,
     limit: int = 10_000,
+    among: Collection[str] | None = None,
 ) -> list[str]:
     """Open one `info_update` case per customer whose addressable points were not confirmed
     since `now - stale_after`, or whose health degraded; never a second one while one is open."""
     opened: list[str] = []
-    for customer_id in uow.customers.needing_confirmation(now - stale_after, limit):
+    for customer_id in uow.customers.needing_confirmation(now - stale_after, limit, among):
         command = OpenCase(customer_id, Purpose.INFO_UPDATE, ACTOR)
         opened.append(open_case_in(command, uow, now, plans=plans, new_id=new_id))
     return opened
