@@ -39,9 +39,8 @@ class SimulatedRuntime:
         """Process every case that falls due before `end`, moving the clock as it goes."""
         stats = SimulationStats()
         while True:
-            due = self._due_case_ids()
+            due, upcoming = self._due_case_ids()
             if not due:
-                upcoming = self._next_action_at()
                 if upcoming is None or upcoming >= end:
                     self._clock.advance_to(end)
                     return stats
@@ -62,10 +61,8 @@ class SimulatedRuntime:
         if messages:
             self._worker.dispatch_many(messages, decided_at=decided_at)
 
-    def _due_case_ids(self) -> list[str]:
+    def _due_case_ids(self) -> tuple[list[str], datetime | None]:
+        """The cases due now and, when there are none, when the next one falls due."""
         with self._unit_of_work() as uow:
-            return [case.id for case in uow.cases.due(self._clock.now(), BATCH)]
-
-    def _next_action_at(self) -> datetime | None:
-        with self._unit_of_work() as uow:
-            return uow.cases.next_action_at()
+            due = [case.id for case in uow.cases.due(self._clock.now(), BATCH)]
+            return due, (None if due else uow.cases.next_action_at())
