@@ -87,6 +87,7 @@ def follow_up(
             debt_id=case.debt_id,
             start_at=retry_window(now),
             plan=case.plan + RETRY_SUFFIX,
+            contact_point_ids=case.contact_point_ids,  # a targeted case retries its own targets
         )
     if command is None:
         uow.audit.record(

@@ -14,26 +14,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
+from rightparty.domain.attempt import Attempt, AttemptStatus
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.contact_point import ContactPoint
 from rightparty.domain.customer import Customer
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
-from rightparty.domain.vocabulary import Channel, Outcome, OutcomeCategory
+from rightparty.domain.vocabulary import Channel, Outcome
 from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
 from rightparty.usecases.orchestration import messages
-from rightparty.usecases.orchestration.cases import (
-    RETRY_SUFFIX,
-    OpenCase,
-    open_case_in,
-    retry_window,
-)
 from rightparty.usecases.orchestration.clearance import clear_for_sending
-from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable, diagnose
+from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.outcomes import apply_outcome
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
@@ -101,7 +95,9 @@ class CaseWorker:
         case_attempts = [attempt for attempt in attempts if attempt.case_id == case.id]
         step = self.plans.for_purpose(case.purpose).step(case.step_index)
         if step is None or now >= case.deadline:
-            self._close(case, customer, case_attempts, uow, now)
+            close_unreachable(
+                case, customer, case_attempts, uow, now, plans=self.plans, new_id=self.new_id
+            )
             return StepReport(StepResult.UNREACHABLE)
         tried = {attempt.idempotency_key for attempt in case_attempts}
         candidates = [
@@ -135,51 +131,6 @@ class CaseWorker:
         case.advance_step(now)
         uow.cases.save(case)
         return StepReport(StepResult.ADVANCED, blocked_codes=tuple(codes))
-
-    def _close(
-        self,
-        case: Case,
-        customer: Customer,
-        case_attempts: Sequence[AttemptHistoryEntry],
-        uow: UnitOfWork,
-        now: datetime,
-    ) -> None:
-        """Close an unreachable case. A targeted case that failed on devices or networks gets
-        its one retry targeted at the same points; everything else follows `close_unreachable`."""
-        channels = {step.channel for step in self.plans.for_purpose(case.purpose).steps}
-        reason = diagnose(case_attempts, customer, channels)
-        retry = (
-            case.contact_point_ids is not None
-            and reason is OutcomeCategory.DEVICE_OR_NETWORK
-            and not case.plan.endswith(RETRY_SUFFIX)
-        )
-        if not retry:
-            close_unreachable(
-                case, customer, case_attempts, uow, now, plans=self.plans, new_id=self.new_id
-            )
-            return
-        case.mark_unreachable(reason, now)
-        uow.cases.save(case)
-        uow.audit.record(
-            "case.unreachable",
-            ACTOR,
-            case.id,
-            {"reason": reason.value, "attempts": len(case_attempts)},
-            now,
-        )
-        command = OpenCase(
-            case.customer_id,
-            case.purpose,
-            ACTOR,
-            debt_id=case.debt_id,
-            start_at=retry_window(now),
-            plan=case.plan + RETRY_SUFFIX,
-            contact_point_ids=case.contact_point_ids,
-        )
-        opened = open_case_in(command, uow, now, plans=self.plans, new_id=self.new_id)
-        uow.audit.record(
-            "case.follow_up", ACTOR, case.id, {"reason": reason.value, "opened": opened}, now
-        )
 
     def _record(
         self,
