@@ -31,6 +31,7 @@ from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.outcomes import apply_outcome
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
+from rightparty.usecases.orchestration.recording import attempt_key
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import ChannelGateway, UnitOfWork
@@ -103,7 +104,7 @@ class CaseWorker:
         candidates = [
             point
             for point in candidate_points(case, customer, step.channel)
-            if _key(case, point.id) not in tried
+            if attempt_key(case, point.id) not in tried
         ]
         policy = self.policy_for(customer.jurisdiction)
         facts = customer_facts(customer, attempts)
@@ -150,7 +151,7 @@ class CaseWorker:
             contact_point_id=point.id,
             channel=point.channel,
             purpose=case.purpose,
-            idempotency_key=_key(case, point.id),
+            idempotency_key=attempt_key(case, point.id),
             reference_code=self.new_code(),
             created_at=now,
             debt_id=case.debt_id,
@@ -280,10 +281,6 @@ def candidate_points(case: Case, customer: Customer, channel: Channel) -> list[C
         for point in customer.contact_points
         if point.id in targets and point.channel is channel and point.status.addressable
     ]
-
-
-def _key(case: Case, point_id: str) -> str:
-    return f"{case.id}:{case.step_index}:{point_id}"
 
 
 def _message(attempt: Attempt, customer: Customer) -> OutboundMessage:
