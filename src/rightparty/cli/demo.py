@@ -63,7 +63,7 @@ def demo(
         app.checkpoint_audit_log()
         verified = app.verify_audit_log().ok
         with app.session_factory() as session:
-            result = summarise(session, run.customer_ids, run.case_ids, audit_verified=verified)
+            result = summarise(session, run.customer_ids, audit_verified=verified)
     finally:
         app.close()
     elapsed = time.perf_counter() - started

@@ -47,17 +47,16 @@ class RunSummary:
         }
 
 
-def summarise(
-    session: Session, customer_ids: Sequence[str], case_ids: Sequence[str], *, audit_verified: bool
-) -> RunSummary:
-    """Counts over the given cases (a run's own), so earlier data in the database does not
-    blur the figures. `reached` counts cases that reached their customer."""
+def summarise(session: Session, customer_ids: Sequence[str], *, audit_verified: bool) -> RunSummary:
+    """Counts over every case of the given customers (a run's own, follow-ups included), so
+    earlier data in the database does not blur the figures. `reached` counts cases that reached
+    their customer; withdrawn attempts are not attempts (they reached no one)."""
     cases = list(
         _rows(
             session,
             select(CaseRow.id, CaseRow.status, CaseRow.purpose, CaseRow.unreachable_reason),
-            CaseRow.id,
-            case_ids,
+            CaseRow.customer_id,
+            customer_ids,
         )
     )
     attempts = list(
@@ -73,16 +72,18 @@ def summarise(
                 AttemptRow.finalised_at,
                 AttemptRow.status,
             ).join(ContactPointRow, ContactPointRow.id == AttemptRow.contact_point_id),
-            AttemptRow.case_id,
-            case_ids,
+            AttemptRow.customer_id,
+            customer_ids,
         )
     )
     decisions = list(
         _rows(
             session,
-            select(DecisionRow.document).where(DecisionRow.allowed.is_(False)),
-            DecisionRow.case_id,
-            case_ids,
+            select(DecisionRow.document)
+            .join(CaseRow, CaseRow.id == DecisionRow.case_id)
+            .where(DecisionRow.allowed.is_(False)),
+            CaseRow.customer_id,
+            customer_ids,
         )
     )
     withdrawn = sum(1 for row in attempts if row[7] == "withdrawn")

@@ -40,7 +40,7 @@ def test_a_found_wrong_number_is_never_messaged_again_and_the_summary_says_zero(
     clock.advance(timedelta(minutes=1))
     assert worker.run_step(cases[1]).attempt_id is None  # the point is wrong_party now
     with app.session_factory() as session:
-        summary = summarise(session, ["c1"], cases, audit_verified=True)
+        summary = summarise(session, ["c1"], audit_verified=True)
     assert (summary.attempts, summary.third_party_contacts) == (1, 0)
     assert summary.outcomes == {"wrong_number": 1}
 
@@ -61,5 +61,5 @@ def test_the_summary_counts_a_send_to_a_number_already_known_to_be_someone_elses
             {"case_id": cases[1], "later": (clock.now() + timedelta(hours=1)).replace(tzinfo=None)},
         )
         session.commit()
-        summary = summarise(session, ["c1"], cases, audit_verified=True)
+        summary = summarise(session, ["c1"], audit_verified=True)
     assert summary.third_party_contacts == 1
