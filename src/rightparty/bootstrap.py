@@ -7,6 +7,7 @@ time; `bootstrap(settings)` builds the graph when it is called.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -36,6 +37,7 @@ from rightparty.domain.clock import Clock, SystemClock
 from rightparty.privacy.envelope import FieldCipher
 from rightparty.privacy.keyring import LocalKeyring
 from rightparty.privacy.keys import KeyProvider
+from rightparty.reports.summary import RunSummary, summarise
 from rightparty.usecases.orchestration.worker import CaseWorker
 from rightparty.usecases.ports import ChannelGateway
 
@@ -72,6 +74,12 @@ class Application:
         with self.session_factory() as session:
             public_key = _checkpoint_signer(self.keys).public_key()
             return verify_log(SqlAuditStore(session), public_key, origin=DEFAULT_ORIGIN)
+
+    def run_summary(self, customer_ids: Sequence[str]) -> RunSummary:
+        """The §8.4 figures of a run, read back from storage, with the audit log verified."""
+        verified = self.verify_audit_log().ok
+        with self.session_factory() as session:
+            return summarise(session, customer_ids, audit_verified=verified)
 
     def close(self) -> None:
         """Release pooled connections."""

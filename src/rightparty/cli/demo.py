@@ -17,7 +17,7 @@ from rightparty.bootstrap import bootstrap, initialise
 from rightparty.cli.context import DbOption, settings_for
 from rightparty.domain.clock import SimulatedClock
 from rightparty.reports.html import render_report
-from rightparty.reports.summary import RunSummary, summarise
+from rightparty.reports.summary import RunSummary
 from rightparty.runtime.demo.run import DEMO_START, run_demo
 
 DEFAULT_SUMMARY = Path("var/demo-summary.json")
@@ -61,9 +61,7 @@ def demo(
                 ),
             )
         app.checkpoint_audit_log()
-        verified = app.verify_audit_log().ok
-        with app.session_factory() as session:
-            result = summarise(session, run.customer_ids, audit_verified=verified)
+        result = app.run_summary(run.customer_ids)
     finally:
         app.close()
     elapsed = time.perf_counter() - started
@@ -71,7 +69,7 @@ def demo(
     _write(summary, json.dumps(result.contract(), indent=2, sort_keys=True) + "\n")
     _write(report, render_report(result, title=f"demo, {customers} customers, {days} days"))
     console.print(f"summary: {summary}   report: {report}")
-    if not verified or result.third_party_contacts:
+    if not result.audit_verified or result.third_party_contacts:
         raise typer.Exit(1)
 
 
