@@ -18,6 +18,9 @@ from rightparty.domain.vocabulary import (
 )
 
 MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+# Monday 2026-03-02 18:00 UTC is 13:00 in New York: inside every pack's calling window.
+AFTERNOON_IN_NEW_YORK = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+NEW_YORK = ("America/New_York",)
 
 
 def a_mobile(
@@ -104,4 +107,39 @@ def an_attempt(attempt_id: str = "att-1", *, case: Case | None = None) -> Attemp
         reference_code="RP7K2Q9X",
         created_at=MONDAY_NOON,
         debt_id=case.debt_id,
+    )
+
+
+def a_us_point(
+    point_id: str,
+    channel: Channel,
+    address: str,
+    *,
+    kind: ContactPointKind = ContactPointKind.MOBILE,
+    zones: tuple[str, ...] | None = None,
+) -> ContactPoint:
+    """A valid, customer-provided point; phone numbers are in New York unless `zones` says."""
+    phone = channel in (Channel.SMS, Channel.VOICE)
+    return ContactPoint(
+        id=point_id,
+        channel=channel,
+        address=address,
+        kind=kind,
+        source=ContactSource.CUSTOMER_PROVIDED,
+        status=ContactPointStatus.VALID,
+        time_zones=zones if zones is not None else (NEW_YORK if phone else ()),
+    )
+
+
+def a_us_customer(customer_id: str, *points: ContactPoint) -> Customer:
+    return Customer(
+        id=customer_id,
+        external_ref=f"R-{customer_id}",
+        name="Zoë Washington",
+        locale="en-US",
+        jurisdiction="US",
+        locations=[Location("America/New_York", "address")],
+        contact_points=list(points),
+        created_at=AFTERNOON_IN_NEW_YORK,
+        updated_at=AFTERNOON_IN_NEW_YORK,
     )

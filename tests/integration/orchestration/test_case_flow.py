@@ -8,50 +8,19 @@ from sqlalchemy import text
 
 from rightparty.bootstrap import sandbox_gateway
 from rightparty.domain.case import CaseStatus
-from rightparty.domain.contact_point import ContactPoint
-from rightparty.domain.customer import Customer, Location
 from rightparty.domain.restriction import OptOut
 from rightparty.domain.vocabulary import (
     Channel,
-    ContactPointKind,
     ContactPointStatus,
-    ContactSource,
     OptOutScope,
     OutcomeCategory,
     Purpose,
 )
 from rightparty.runtime.simulation import SimulatedRuntime
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
+from tests.builders import AFTERNOON_IN_NEW_YORK, a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration
-# Monday 2026-03-02 18:00 UTC is 13:00 in New York: inside every pack's calling window.
-AFTERNOON_IN_NEW_YORK = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-
-
-def _point(point_id, channel, address, kind=ContactPointKind.MOBILE, zones=()):
-    return ContactPoint(
-        id=point_id,
-        channel=channel,
-        address=address,
-        kind=kind,
-        source=ContactSource.CUSTOMER_PROVIDED,
-        status=ContactPointStatus.VALID,
-        time_zones=zones,
-    )
-
-
-def _us_customer(customer_id, *points):
-    return Customer(
-        id=customer_id,
-        external_ref=f"R-{customer_id}",
-        name="Zoë Washington",
-        locale="en-US",
-        jurisdiction="US",
-        locations=[Location("America/New_York", "address")],
-        contact_points=list(points),
-        created_at=AFTERNOON_IN_NEW_YORK,
-        updated_at=AFTERNOON_IN_NEW_YORK,
-    )
 
 
 @pytest.fixture
@@ -77,7 +46,9 @@ def run(app, clock):
 
 
 def test_a_delivered_email_reaches_the_customer_and_closes_the_case(app, run):
-    customer = _us_customer("c1", _point("e1", Channel.EMAIL, "delivered@sandbox.rightparty.test"))
+    customer = a_us_customer(
+        "c1", a_us_point("e1", Channel.EMAIL, "delivered@sandbox.rightparty.test")
+    )
     case, attempts, _ = run(customer, Purpose.PAYMENT_REMINDER)
     assert case.status is CaseStatus.REACHED
     assert [(a.channel, a.outcome.value) for a in attempts] == [(Channel.EMAIL, "delivered")]
@@ -86,10 +57,10 @@ def test_a_delivered_email_reaches_the_customer_and_closes_the_case(app, run):
 
 
 def test_a_bounced_email_moves_on_to_sms_and_marks_the_email_invalid(app, run):
-    customer = _us_customer(
+    customer = a_us_customer(
         "c2",
-        _point("e1", Channel.EMAIL, "bounced_hard@sandbox.rightparty.test"),
-        _point("m1", Channel.SMS, "+12125550100", zones=("America/New_York",)),
+        a_us_point("e1", Channel.EMAIL, "bounced_hard@sandbox.rightparty.test"),
+        a_us_point("m1", Channel.SMS, "+12125550100", zones=("America/New_York",)),
     )
     case, attempts, _ = run(customer, Purpose.PAYMENT_REMINDER)
     assert case.status is CaseStatus.REACHED
@@ -100,11 +71,11 @@ def test_a_bounced_email_moves_on_to_sms_and_marks_the_email_invalid(app, run):
 
 
 def test_dead_details_make_the_case_unreachable_and_ask_for_an_update(app, run):
-    customer = _us_customer(
+    customer = a_us_customer(
         "c3",
-        _point("e1", Channel.EMAIL, "bounced_hard@sandbox.rightparty.test"),
-        _point("m1", Channel.SMS, "+12125550103", zones=("America/New_York",)),
-        _point("v1", Channel.VOICE, "+12125550107", zones=("America/New_York",)),
+        a_us_point("e1", Channel.EMAIL, "bounced_hard@sandbox.rightparty.test"),
+        a_us_point("m1", Channel.SMS, "+12125550103", zones=("America/New_York",)),
+        a_us_point("v1", Channel.VOICE, "+12125550107", zones=("America/New_York",)),
     )
     case, attempts, _ = run(customer, Purpose.PAYMENT_REMINDER, days=8)
     assert case.status is CaseStatus.UNREACHABLE
@@ -120,7 +91,9 @@ def test_dead_details_make_the_case_unreachable_and_ask_for_an_update(app, run):
 
 
 def test_an_opt_out_is_respected_recorded_and_never_followed_up(app, run):
-    customer = _us_customer("c4", _point("e1", Channel.EMAIL, "opted_out@sandbox.rightparty.test"))
+    customer = a_us_customer(
+        "c4", a_us_point("e1", Channel.EMAIL, "opted_out@sandbox.rightparty.test")
+    )
     case, attempts, _ = run(customer, Purpose.SERVICE_NOTICE)
     assert (case.status, case.unreachable_reason) == (
         CaseStatus.UNREACHABLE,
@@ -137,8 +110,8 @@ def test_an_opt_out_is_respected_recorded_and_never_followed_up(app, run):
 
 def test_a_night_time_call_waits_for_the_morning_in_the_customers_zone(app, run, clock):
     clock.advance_to(datetime(2026, 3, 3, 3, 0, tzinfo=UTC))  # 22:00 in New York
-    customer = _us_customer(
-        "c5", _point("v1", Channel.VOICE, "+12125550100", zones=("America/New_York",))
+    customer = a_us_customer(
+        "c5", a_us_point("v1", Channel.VOICE, "+12125550100", zones=("America/New_York",))
     )
     case, attempts, _ = run(customer, Purpose.COLLECTIONS, debt_id="d1")
     assert case.status is CaseStatus.REACHED
@@ -152,10 +125,10 @@ def test_a_night_time_call_waits_for_the_morning_in_the_customers_zone(app, run,
 
 
 def test_every_attempt_addresses_one_of_the_customers_own_points(app, run):
-    customer = _us_customer(
+    customer = a_us_customer(
         "c6",
-        _point("e1", Channel.EMAIL, "no_answer@sandbox.rightparty.test"),
-        _point("m1", Channel.SMS, "+12125550101", zones=("America/New_York",)),
+        a_us_point("e1", Channel.EMAIL, "no_answer@sandbox.rightparty.test"),
+        a_us_point("m1", Channel.SMS, "+12125550101", zones=("America/New_York",)),
     )
     run(customer, Purpose.PAYMENT_REMINDER, days=8)
     with app.session_factory() as session:

@@ -12,7 +12,7 @@ from rightparty.domain.restriction import CeaseCommunication
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from rightparty.usecases.orchestration.worker import StepResult
-from tests.integration.orchestration.test_case_flow import _point, _us_customer
+from tests.builders import a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration
 NINE_TO_NINE_PM_NEW_YORK = datetime(2026, 3, 3, 1, 59, tzinfo=UTC)  # 20:59 EST
@@ -26,7 +26,7 @@ def worker(app, clock):
 
 def _customer_with(app, customer_id, *points):
     with app.unit_of_work() as uow:
-        uow.customers.add(_us_customer(customer_id, *points))
+        uow.customers.add(a_us_customer(customer_id, *points))
         uow.commit()
 
 
@@ -41,7 +41,7 @@ def _record(app, clock, worker, customer_id, purpose, *, debt_id=None):
 
 def test_a_call_recorded_at_2059_and_resumed_at_2329_is_withdrawn_not_made(app, clock, worker):
     _customer_with(
-        app, "c1", _point("v1", Channel.VOICE, "+12125550100", zones=("America/New_York",))
+        app, "c1", a_us_point("v1", Channel.VOICE, "+12125550100", zones=("America/New_York",))
     )
     case_id, report = _record(app, clock, worker, "c1", Purpose.COLLECTIONS, debt_id="d1")
     clock.advance(timedelta(hours=2, minutes=30))
@@ -59,7 +59,7 @@ def test_a_call_recorded_at_2059_and_resumed_at_2329_is_withdrawn_not_made(app, 
 def test_a_second_message_to_a_number_found_to_be_someone_elses_is_withdrawn(app, clock, worker):
     clock.advance_to(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))  # noon in New York
     _customer_with(
-        app, "c2", _point("m1", Channel.SMS, "+12125550104", zones=("America/New_York",))
+        app, "c2", a_us_point("m1", Channel.SMS, "+12125550104", zones=("America/New_York",))
     )
     _, first = _record(app, clock, worker, "c2", Purpose.INFO_UPDATE)
     _, second = _record(app, clock, worker, "c2", Purpose.INFO_UPDATE)
@@ -75,7 +75,7 @@ def test_a_second_message_to_a_number_found_to_be_someone_elses_is_withdrawn(app
 def test_a_cease_notice_that_arrives_before_sending_stops_the_call(app, clock, worker):
     clock.advance_to(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))
     _customer_with(
-        app, "c3", _point("v1", Channel.VOICE, "+12125550100", zones=("America/New_York",))
+        app, "c3", a_us_point("v1", Channel.VOICE, "+12125550100", zones=("America/New_York",))
     )
     _, report = _record(app, clock, worker, "c3", Purpose.COLLECTIONS, debt_id="d1")
     clock.advance(timedelta(minutes=1))
@@ -93,7 +93,7 @@ def test_a_still_valid_attempt_is_sent_when_resumed_and_does_not_count_against_i
     app, clock, worker
 ):
     clock.advance_to(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))
-    _customer_with(app, "c4", _point("e1", Channel.EMAIL, "delivered@sandbox.rightparty.test"))
+    _customer_with(app, "c4", a_us_point("e1", Channel.EMAIL, "delivered@sandbox.rightparty.test"))
     _, report = _record(app, clock, worker, "c4", Purpose.SERVICE_NOTICE)
     clock.advance(timedelta(minutes=5))
     assert worker.dispatch(report.attempt_id) is not None

@@ -2,7 +2,7 @@
 """A change of contact details is told on the old and on the new point (issue 6)."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -10,8 +10,6 @@ from sqlalchemy import text
 from rightparty.audit.events import canonical_payload, payload_digest
 from rightparty.bootstrap import sandbox_gateway
 from rightparty.domain.case import CaseStatus
-from rightparty.domain.contact_point import ContactPoint
-from rightparty.domain.customer import Customer, Location
 from rightparty.domain.errors import ContactPointNotFound, CustomerNotFound
 from rightparty.domain.vocabulary import (
     Channel,
@@ -28,37 +26,9 @@ from rightparty.usecases.contact_changes import (
     change_contact_point,
 )
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
+from tests.builders import AFTERNOON_IN_NEW_YORK, NEW_YORK, a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration
-# Monday 2026-03-02 18:00 UTC is 13:00 in New York: inside every pack's calling window.
-AFTERNOON_IN_NEW_YORK = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-NEW_YORK = ("America/New_York",)
-
-
-def _point(point_id, channel, address, kind=ContactPointKind.MOBILE):
-    return ContactPoint(
-        id=point_id,
-        channel=channel,
-        address=address,
-        kind=kind,
-        source=ContactSource.CUSTOMER_PROVIDED,
-        status=ContactPointStatus.VALID,
-        time_zones=NEW_YORK if channel in (Channel.SMS, Channel.VOICE) else (),
-    )
-
-
-def _customer(customer_id, *points):
-    return Customer(
-        id=customer_id,
-        external_ref=f"R-{customer_id}",
-        name="Zoë Washington",
-        locale="en-US",
-        jurisdiction="US",
-        locations=[Location("America/New_York", "address")],
-        contact_points=list(points),
-        created_at=AFTERNOON_IN_NEW_YORK,
-        updated_at=AFTERNOON_IN_NEW_YORK,
-    )
 
 
 def _change(customer_id, address, *, replaces="m1", channel=Channel.SMS):
@@ -119,11 +89,14 @@ def _snapshot(app):
 
 def test_a_changed_number_is_told_on_the_old_and_on_the_new_point(app, bank, clock):
     bank.add(
-        _customer(
+        a_us_customer(
             "c1",
-            _point("m1", Channel.SMS, "+12125550100"),
-            _point(
-                "e1", Channel.EMAIL, "delivered@sandbox.rightparty.test", ContactPointKind.PERSONAL
+            a_us_point("m1", Channel.SMS, "+12125550100"),
+            a_us_point(
+                "e1",
+                Channel.EMAIL,
+                "delivered@sandbox.rightparty.test",
+                kind=ContactPointKind.PERSONAL,
             ),
         )
     )
@@ -156,7 +129,7 @@ def test_a_changed_number_is_told_on_the_old_and_on_the_new_point(app, bank, clo
 def test_the_old_point_is_never_used_by_a_regular_case_afterwards(app, bank, clock):
     # The new number never answers (SMS undelivered): a regular case keeps looking for another
     # point on the channel, and the old one, which would deliver, must not be it.
-    bank.add(_customer("c2", _point("m1", Channel.SMS, "+12125550100")))
+    bank.add(a_us_customer("c2", a_us_point("m1", Channel.SMS, "+12125550100")))
     change = change_contact_point(_change("c2", "+12125550101"), app.unit_of_work(), clock)
     bank.run(days=1)
     open_case(OpenCase("c2", Purpose.PAYMENT_REMINDER, "staff:test"), app.unit_of_work(), clock)
@@ -174,16 +147,19 @@ def test_the_old_point_is_never_used_by_a_regular_case_afterwards(app, bank, clo
 def test_a_targeted_case_never_reaches_another_point(app, bank, clock):
     # m1 never delivers; e1 and m2 would. The targeted case and its retry stay on m1.
     bank.add(
-        _customer(
+        a_us_customer(
             "c3",
-            _point(
-                "e1", Channel.EMAIL, "delivered@sandbox.rightparty.test", ContactPointKind.PERSONAL
+            a_us_point(
+                "e1",
+                Channel.EMAIL,
+                "delivered@sandbox.rightparty.test",
+                kind=ContactPointKind.PERSONAL,
             ),
-            _point("m1", Channel.SMS, "+12125550101"),
-            _point("m2", Channel.SMS, "+12125550100"),
+            a_us_point("m1", Channel.SMS, "+12125550101"),
+            a_us_point("m2", Channel.SMS, "+12125550100"),
         )
     )
-    bank.add(_customer("c9", _point("x1", Channel.SMS, "+12125550100")))
+    bank.add(a_us_customer("c9", a_us_point("x1", Channel.SMS, "+12125550100")))
     command = OpenCase("c3", Purpose.ACCOUNT_NOTICE, "staff:test", contact_point_ids=("m1",))
     case_id = open_case(command, app.unit_of_work(), clock)
     bank.run(days=20)
@@ -234,7 +210,7 @@ def _ids(stored):
 )
 def test_bad_input_gets_a_typed_error_and_leaves_nothing_written(app, bank, clock, bad):
     command, error, reason = bad
-    bank.add(_customer("c4", _point("m1", Channel.SMS, "+12125550100")))
+    bank.add(a_us_customer("c4", a_us_point("m1", Channel.SMS, "+12125550100")))
     before = _snapshot(app)
     with pytest.raises(error) as raised:
         change_contact_point(command, app.unit_of_work(), clock)
@@ -279,10 +255,10 @@ class _RecordingUnitOfWork:
 
 def test_the_audit_payload_of_a_change_holds_no_address(app, bank, clock):
     bank.add(
-        _customer(
+        a_us_customer(
             "c5",
-            _point("m1", Channel.SMS, "+12125550100"),
-            _point("e1", Channel.EMAIL, "old.mail@example.com", ContactPointKind.PERSONAL),
+            a_us_point("m1", Channel.SMS, "+12125550100"),
+            a_us_point("e1", Channel.EMAIL, "old.mail@example.com", kind=ContactPointKind.PERSONAL),
         )
     )
     uow = _RecordingUnitOfWork(app.unit_of_work())

@@ -14,10 +14,10 @@ from rightparty.domain.vocabulary import Channel, Outcome, OutcomeCategory, Purp
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from rightparty.usecases.orchestration.reminders import open_update_reminders
 from rightparty.usecases.orchestration.worker import StepResult
-from tests.integration.orchestration.test_case_flow import (
+from tests.builders import (
     AFTERNOON_IN_NEW_YORK,
-    _point,
-    _us_customer,
+    a_us_customer,
+    a_us_point,
 )
 
 pytestmark = pytest.mark.integration
@@ -44,7 +44,8 @@ def _purposes(app):
 
 def test_a_device_failure_earns_exactly_one_retry_the_next_day(app, clock, worker):
     _store(
-        app, _us_customer("c1", _point("e1", Channel.EMAIL, "powered_off@sandbox.rightparty.test"))
+        app,
+        a_us_customer("c1", a_us_point("e1", Channel.EMAIL, "powered_off@sandbox.rightparty.test")),
     )
     case_id = open_case(
         OpenCase("c1", Purpose.SERVICE_NOTICE, "staff:t"), app.unit_of_work(), clock
@@ -65,7 +66,8 @@ def test_a_device_failure_earns_exactly_one_retry_the_next_day(app, clock, worke
 
 def test_a_queued_attempt_is_sent_once_when_dispatch_resumes_after_a_crash(app, clock, worker):
     _store(
-        app, _us_customer("c2", _point("e1", Channel.EMAIL, "delivered@sandbox.rightparty.test"))
+        app,
+        a_us_customer("c2", a_us_point("e1", Channel.EMAIL, "delivered@sandbox.rightparty.test")),
     )
     case_id = open_case(
         OpenCase("c2", Purpose.SERVICE_NOTICE, "staff:t"), app.unit_of_work(), clock
@@ -95,7 +97,7 @@ class _AcceptsNowReportsLater:
 def test_a_late_outcome_from_a_status_callback_closes_the_case_once(app, clock):
     worker = app.case_worker(_AcceptsNowReportsLater())
     clock.advance_to(AFTERNOON_IN_NEW_YORK)
-    _store(app, _us_customer("c3", _point("e1", Channel.EMAIL, "z@example.com")))
+    _store(app, a_us_customer("c3", a_us_point("e1", Channel.EMAIL, "z@example.com")))
     case_id = open_case(
         OpenCase("c3", Purpose.SERVICE_NOTICE, "staff:t"), app.unit_of_work(), clock
     )
@@ -114,11 +116,11 @@ def test_a_late_outcome_from_a_status_callback_closes_the_case_once(app, clock):
 
 
 def test_update_reminders_ask_customers_with_stale_or_degraded_details_once(app, clock):
-    fresh = _us_customer("fresh", _point("e1", Channel.EMAIL, "a@example.com"))
+    fresh = a_us_customer("fresh", a_us_point("e1", Channel.EMAIL, "a@example.com"))
     fresh.contact_points[0].last_confirmed_at = clock.now() - timedelta(days=30)
-    stale = _us_customer("stale", _point("e2", Channel.EMAIL, "b@example.com"))
+    stale = a_us_customer("stale", a_us_point("e2", Channel.EMAIL, "b@example.com"))
     stale.contact_points[0].last_confirmed_at = clock.now() - timedelta(days=400)
-    degraded = _us_customer("degraded", _point("e3", Channel.EMAIL, "c@example.com"))
+    degraded = a_us_customer("degraded", a_us_point("e3", Channel.EMAIL, "c@example.com"))
     degraded.contact_points[0].last_confirmed_at = clock.now() - timedelta(days=10)
     degraded.contact_points[0].health.consecutive_failures = 3
     for customer in (fresh, stale, degraded):

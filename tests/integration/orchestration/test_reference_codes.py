@@ -8,10 +8,10 @@ from rightparty.bootstrap import sandbox_gateway
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from rightparty.usecases.verification import check_reference_code
-from tests.integration.orchestration.test_case_flow import (
+from tests.builders import (
     AFTERNOON_IN_NEW_YORK,
-    _point,
-    _us_customer,
+    a_us_customer,
+    a_us_point,
 )
 
 pytestmark = pytest.mark.integration
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.integration
 def sent_code(app, clock):
     clock.advance_to(AFTERNOON_IN_NEW_YORK)
     for customer_id in ("c1", "c2"):
-        customer = _us_customer(
-            customer_id, _point(f"e-{customer_id}", Channel.EMAIL, f"{customer_id}@example.com")
+        customer = a_us_customer(
+            customer_id, a_us_point(f"e-{customer_id}", Channel.EMAIL, f"{customer_id}@example.com")
         )
         with app.unit_of_work() as uow:
             uow.customers.add(customer)

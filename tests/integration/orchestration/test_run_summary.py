@@ -10,10 +10,10 @@ from rightparty.bootstrap import sandbox_gateway
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.reports.summary import summarise
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
-from tests.integration.orchestration.test_case_flow import (
+from tests.builders import (
     AFTERNOON_IN_NEW_YORK,
-    _point,
-    _us_customer,
+    a_us_customer,
+    a_us_point,
 )
 
 pytestmark = pytest.mark.integration
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.integration
 
 def _two_cases_on_a_wrong_number(app, clock):
     clock.advance_to(AFTERNOON_IN_NEW_YORK)
-    point = _point("m1", Channel.SMS, "+12125550104", zones=("America/New_York",))
+    point = a_us_point("m1", Channel.SMS, "+12125550104", zones=("America/New_York",))
     with app.unit_of_work() as uow:
-        uow.customers.add(_us_customer("c1", point))
+        uow.customers.add(a_us_customer("c1", point))
         uow.commit()
     worker = app.case_worker(sandbox_gateway(clock))
     cases = [
