@@ -28,9 +28,8 @@ from rightparty.domain.errors import ThirdPartyDataRefused
 from rightparty.domain.vocabulary import Channel, ContactPointKind, ContactSource
 from rightparty.usecases.contact_normalisation import (
     AddressInvalid,
-    normalise_address,
-    phone_kind,
-    phone_time_zones,
+    PhoneFacts,
+    describe_address,
 )
 
 # Field names that only ever mean someone else's details; refused wherever they appear.
@@ -143,18 +142,27 @@ class ImportValidation:
 
 def validate_import(lines: Iterable[str]) -> ImportValidation:
     """Check every line; blank lines are ignored; a repeated `external_ref` is an error."""
+    return _without_repeats(
+        (number, *_validate_line(number, text))
+        for number, text in enumerate(lines, start=1)
+        if text.strip()
+    )
+
+
+_CheckedLine = tuple[int, list[str], "ImportedCustomer | None"]
+
+
+def _without_repeats(checked: Iterable[_CheckedLine]) -> ImportValidation:
     customers: list[ImportedCustomer] = []
     errors: list[LineError] = []
     first_line_of: dict[str, int] = {}
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        problems, customer = _validate_line(number, text)
+    for number, problems, customer in checked:
         if customer is not None and customer.external_ref in first_line_of:
             first = first_line_of[customer.external_ref]
-            problems = [f"external_ref: repeats the customer of line {first}"]
-            customer = None
-        if problems:
+            errors.append(
+                LineError(number, (f"external_ref: repeats the customer of line {first}",))
+            )
+        elif problems:
             errors.append(LineError(number, tuple(problems)))
         elif customer is not None:
             first_line_of[customer.external_ref] = number
@@ -216,11 +224,11 @@ def _normalise(number: int, model: CustomerIn) -> tuple[list[str], ImportedCusto
     region = model.jurisdiction.split("-", 1)[0]
     for index, point in enumerate(model.contact_points):
         try:
-            address = normalise_address(point.channel, point.address, region)
+            address, phone = describe_address(point.channel, point.address, region)
         except AddressInvalid as error:
             problems.append(f"contact_points[{index}].address: {error}")
             continue
-        points.append(_imported_point(point, address))
+        points.append(_imported_point(point, address, phone))
     if problems:
         return problems, None
     customer = ImportedCustomer(
@@ -235,11 +243,13 @@ def _normalise(number: int, model: CustomerIn) -> tuple[list[str], ImportedCusto
     return [], customer
 
 
-def _imported_point(point: ContactPointIn, address: str) -> ImportedPoint:
-    is_phone = point.channel in (Channel.SMS, Channel.VOICE)
-    kind = point.kind or (phone_kind(address) if is_phone else _default_kind(point.channel))
-    zones = phone_time_zones(address) if is_phone else ()
-    return ImportedPoint(point.channel, address, kind, point.source, zones)
+def _imported_point(point: ContactPointIn, address: str, phone: PhoneFacts | None) -> ImportedPoint:
+    if phone is None:
+        kind = point.kind or _default_kind(point.channel)
+        return ImportedPoint(point.channel, address, kind, point.source, ())
+    return ImportedPoint(
+        point.channel, address, point.kind or phone.kind, point.source, phone.time_zones
+    )
 
 
 def _default_kind(channel: Channel) -> ContactPointKind:

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One parse of a phone number tells what three separate look-ups would."""
+
+from __future__ import annotations
+
+import pytest
+
+from rightparty.domain.vocabulary import Channel, ContactPointKind
+from rightparty.usecases.contact_normalisation import (
+    AddressInvalid,
+    describe_address,
+    describe_phone,
+    normalise_phone,
+    phone_kind,
+    phone_time_zones,
+)
+
+NUMBERS = [
+    ("+86 138 0013 8000", None),
+    ("13800138000", "CN"),
+    ("(212) 555-0100", "US"),
+    ("+1 602 555 0100", None),
+    ("030 1234567", "DE"),
+    ("+44 20 7946 0018", None),
+    ("+49 151 23456789", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "region"), NUMBERS)
+def test_one_parse_agrees_with_the_separate_look_ups(raw: str, region: str | None) -> None:
+    facts = describe_phone(raw, region)
+    assert facts.e164 == normalise_phone(raw, region)
+    assert facts.kind is phone_kind(facts.e164)
+    assert facts.time_zones == phone_time_zones(facts.e164)
+
+
+def test_a_chinese_mobile_is_a_mobile_in_shanghai() -> None:
+    facts = describe_phone("13800138000", "CN")
+    assert facts == type(facts)("+8613800138000", ContactPointKind.MOBILE, ("Asia/Shanghai",))
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "12", "not a number", "+1 555", "9" * 400])
+def test_bad_numbers_are_refused_without_repeating_them(raw: str) -> None:
+    with pytest.raises(AddressInvalid) as caught:
+        describe_address(Channel.SMS, raw, "US")
+    assert raw.strip() == "" or raw not in str(caught.value)
+
+
+def test_only_phone_channels_carry_phone_facts() -> None:
+    assert describe_address(Channel.EMAIL, " Zoe@Example.COM ", None) == ("zoe@example.com", None)
+    address, facts = describe_address(Channel.VOICE, "+1 212 555 0100", None)
+    assert address == "+12125550100"
+    assert facts is not None
+    assert facts.kind in (ContactPointKind.MOBILE, ContactPointKind.LANDLINE)
