@@ -156,7 +156,7 @@ def canonical_payload(payload: Mapping[str, object]) -> bytes:
     reproducible by an outside verifier (send amounts as strings or minor units).
     """
     payload = dict(payload)
-    _check_json(payload, 0)
+    _check_plain_json(payload, 0)
     return json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
@@ -165,6 +165,30 @@ def canonical_payload(payload: Mapping[str, object]) -> bytes:
 def payload_digest(payload: Mapping[str, object]) -> bytes:
     """SHA-256 of `canonical_payload(payload)`."""
     return hashlib.sha256(canonical_payload(payload)).digest()
+
+
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _check_plain_json(value: object, depth: int) -> None:
+    """`_check_json` for the common case, exact types only, several times faster: every attempt
+    and decision is audited. Anything unusual (a subclass, a float, a non-string key, a value
+    near the depth limit) goes to `_check_json`, which decides and explains."""
+    if depth < MAX_PAYLOAD_DEPTH:
+        if type(value) is dict:
+            for key, item in value.items():
+                if type(key) is not str:
+                    break
+                if type(item) not in _PLAIN_SCALARS:
+                    _check_plain_json(item, depth + 1)
+            else:
+                return
+        elif type(value) is list or type(value) is tuple:
+            for item in value:
+                if type(item) not in _PLAIN_SCALARS:
+                    _check_plain_json(item, depth + 1)
+            return
+    _check_json(value, depth)
 
 
 def _check_json(value: object, depth: int) -> None:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -7,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rightparty.audit.errors import InvalidEncoding, InvalidEvent, InvalidPayload
-from rightparty.audit.events import AuditEvent, canonical_payload, payload_digest
+from rightparty.audit.events import (
+    AuditEvent,
+    _check_json,
+    _check_plain_json,
+    canonical_payload,
+    payload_digest,
+)
 from tests.unit.audit.strategies import digests, event_types, instants, payloads, references
 
 pytestmark = pytest.mark.unit
@@ -188,3 +195,40 @@ def test_for_payload_commits_to_the_payload_digest():
     )
     assert event.payload_digest == payload_digest(payload)
     assert b"QUIET_HOURS" not in event.encode()
+
+
+_ANY_VALUE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=5)
+    | st.floats(allow_nan=True)
+    | st.binary(max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=3) | st.integers(0, 3), children, max_size=3)
+    ),
+    max_leaves=40,
+)
+
+
+def _deep(levels: int, leaf: object) -> object:
+    value = leaf
+    for _ in range(levels):
+        value = {"x": [value]}
+    return value
+
+
+def _verdict(check: Callable[[object, int], None], value: object) -> str | None:
+    try:
+        check(value, 0)
+    except InvalidPayload as error:
+        return str(error)
+    return None
+
+
+@given(_ANY_VALUE | st.builds(_deep, st.integers(10, 20), _ANY_VALUE))
+def test_the_fast_payload_check_agrees_with_the_full_one(value: object) -> None:
+    """The fast path is an optimisation only: same acceptance, same explanation."""
+    assert _verdict(_check_plain_json, value) == _verdict(_check_json, value)
