@@ -13,8 +13,18 @@ LENGTH = 10  # 50 bits: a guess matches a live code with odds far below one in a
 RandomBelow = Callable[[int], int]
 
 
+_CODES = len(ALPHABET) ** LENGTH
+
+
 def new_reference_code(random_below: RandomBelow = secrets.randbelow) -> str:
-    return "".join(ALPHABET[random_below(len(ALPHABET))] for _ in range(LENGTH))
+    """One uniform draw among all codes, written in `ALPHABET` (one draw, not one per letter:
+    a code is made for every attempt)."""
+    number = random_below(_CODES)
+    letters = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        letters.append(ALPHABET[digit])
+    return "".join(letters)
 
 
 def normalise_reference_code(text: str) -> str:
