@@ -4,24 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from rightparty.domain.attempt import AttemptHistoryEntry
 from rightparty.domain.consent import ConsentAction, ConsentEntry
 from rightparty.domain.customer import Customer
 from rightparty.domain.vocabulary import Channel, Direction, Outcome, Purpose
 from rightparty.policy.facts import Consent, ContactPointFacts, CustomerFacts, HistoryEntry
-
-
-@lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+from rightparty.usecases.policy_facts import zone as _zone
 
 
 def customer_facts(customer: Customer, attempts: Iterable[AttemptHistoryEntry]) -> CustomerFacts:
     """Zones come from what import stored (no phone parsing per decision); history holds every
-    attempt, those still in flight included."""
+    attempt, those still in flight included. Otherwise the same facts as `policy check` builds
+    (`usecases.policy_facts.customer_facts`): the worker and the CLI must decide alike."""
     points = tuple(
         ContactPointFacts(
             id=point.id,
@@ -40,7 +35,8 @@ def customer_facts(customer: Customer, attempts: Iterable[AttemptHistoryEntry]) 
         consents=consent_periods(customer.consents),
         restrictions=tuple(customer.restrictions),
         history=tuple(sorted(_history(attempts), key=lambda entry: entry.at)),
-        jurisdictions=(customer.jurisdiction.split("-", 1)[0],),
+        # The subdivision stays: `US-MA` adds Massachusetts' holidays to the country's.
+        jurisdictions=(customer.jurisdiction.upper(),),
     )
 
 
