@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """One `ProviderCase` per provider, each wired to a real backend: the sandbox's ledger, an SMTP
-server on loopback, a Twilio-compatible API on loopback. The contract suite asks every case the
+server on loopback, a Twilio-compatible API on loopback, a push service on loopback that checks
+VAPID and decrypts, a print queue folder. The contract suite asks every case the
 same questions; a new provider adds one builder here."""
 
 from __future__ import annotations
@@ -14,10 +15,23 @@ from typing import Any
 from pydantic import SecretStr
 
 from rightparty.channels.base import ChannelProvider
+from rightparty.channels.providers.letter import LetterProvider, LetterSettings, job_id_for
 from rightparty.channels.providers.sandbox import SandboxProvider, SandboxSettings
 from rightparty.channels.providers.smtp import SmtpProvider, SmtpSettings
 from rightparty.channels.providers.twilio import TwilioProvider, TwilioSettings
+from rightparty.channels.providers.webpush import (
+    WebPushProvider,
+    WebPushSettings,
+    notification_tag,
+)
 from rightparty.domain.vocabulary import Channel
+from tests.integration.channels.print_shop import (
+    ACCEPTED_ADDRESS,
+    INCOMPLETE_ADDRESS,
+    OUTAGE_ADDRESS,
+    PrintShop,
+)
+from tests.integration.channels.push_server import new_vapid_key, running_push_service
 from tests.integration.channels.smtp_server import (
     HOST,
     PASSWORD,
@@ -127,9 +141,54 @@ def _twilio_case(channel: Channel) -> Callable[[Path], AbstractContextManager[Pr
     return build
 
 
+@contextmanager
+def webpush_case(tmp_path: Path) -> Iterator[ProviderCase]:
+    timer = FakeTimer()
+    private_key, public_key = new_vapid_key()
+    with running_push_service(public_key) as service:
+        settings = WebPushSettings(
+            vapid_private_key=SecretStr(private_key),
+            vapid_subject="mailto:push-ops@bank.example",
+            endpoint_hosts=("127.0.0.1",),
+            allow_insecure_loopback=True,
+            timeout=5,
+        )
+        with WebPushProvider(settings, resilience=fast_resilience(timer)) as provider:
+            yield ProviderCase(
+                provider=provider,
+                channel=Channel.PUSH,
+                accepted_address=service.subscription("c-9-laptop"),
+                permanent_address=service.subscription("gone"),
+                transient_address=service.subscription("unavailable"),
+                deliveries=lambda key: service.delivered(notification_tag(key)),
+                secrets=(private_key,),
+                timer=timer,
+            )
+
+
+@contextmanager
+def letter_case(tmp_path: Path) -> Iterator[ProviderCase]:
+    timer = FakeTimer()
+    shop = PrintShop(tmp_path / "print-queue")
+    settings = LetterSettings(print_queue_folder=shop.folder, sender_lines=("Example Bank",))
+    with LetterProvider(settings, resilience=fast_resilience(timer), print_queue=shop) as provider:
+        yield ProviderCase(
+            provider=provider,
+            channel=Channel.LETTER,
+            accepted_address=ACCEPTED_ADDRESS,
+            permanent_address=INCOMPLETE_ADDRESS,
+            transient_address=OUTAGE_ADDRESS,
+            deliveries=lambda key: shop.queued(job_id_for(key)),
+            secrets=(),
+            timer=timer,
+        )
+
+
 CASES: dict[str, Callable[[Path], AbstractContextManager[ProviderCase]]] = {
     "sandbox": sandbox_case,
     "smtp": smtp_case,
     "twilio-sms": _twilio_case(Channel.SMS),
     "twilio-voice": _twilio_case(Channel.VOICE),
+    "webpush": webpush_case,
+    "letter": letter_case,
 }

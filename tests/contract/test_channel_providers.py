@@ -78,9 +78,8 @@ def test_an_unavailable_backend_is_a_transient_failure_retried_with_backoff(case
 
 
 def test_a_channel_the_provider_does_not_serve_is_refused(case):
-    result = case.provider.send(
-        make_message(channel=Channel.LETTER, address="1 Main St, Springfield")
-    )
+    unserved = next(c for c in Channel if not case.provider.capabilities.serves(c))
+    result = case.provider.send(make_message(channel=unserved, address="1 Main St, Springfield"))
     assert result.status is DeliveryStatus.PERMANENT_FAILURE
     assert result.error_code == "channel_not_supported"
 

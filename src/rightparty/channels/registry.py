@@ -37,6 +37,16 @@ BUILTIN_ENTRY_POINTS: tuple[EntryPoint, ...] = (
         value="rightparty.channels.providers.twilio:TwilioProvider",
         group=ENTRY_POINT_GROUP,
     ),
+    EntryPoint(
+        name="webpush",
+        value="rightparty.channels.providers.webpush:WebPushProvider",
+        group=ENTRY_POINT_GROUP,
+    ),
+    EntryPoint(
+        name="letter",
+        value="rightparty.channels.providers.letter:LetterProvider",
+        group=ENTRY_POINT_GROUP,
+    ),
 )
 
 
