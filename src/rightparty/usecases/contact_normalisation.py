@@ -18,7 +18,16 @@ from rightparty.domain.vocabulary import Channel, ContactPointKind
 
 _UNKNOWN_ZONE = "Etc/Unknown"
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
-MAX_ADDRESS_LENGTH = 320
+# Per channel: RFC 5321 bounds an email at 320 characters; a browser push subscription (its JSON:
+# endpoint and keys) runs to some 400, so push gets room to grow; a postal address is six lines.
+MAX_LENGTHS = {
+    Channel.SMS: 64,
+    Channel.VOICE: 64,
+    Channel.EMAIL: 320,
+    Channel.PUSH: 4096,
+    Channel.LETTER: 512,
+}
+MAX_ADDRESS_LENGTH = max(MAX_LENGTHS.values())
 
 
 class AddressInvalid(ValueError):
@@ -102,7 +111,7 @@ def normalise_email(raw: str) -> str:
 
 def normalise_address(channel: Channel, raw: str, region: str | None) -> str:
     """The canonical form of `raw` on `channel`."""
-    text = _bounded(raw)
+    text = _bounded(raw, channel)
     if channel in (Channel.SMS, Channel.VOICE):
         return normalise_phone(text, region)
     if channel is Channel.EMAIL:
@@ -115,17 +124,18 @@ def describe_address(
 ) -> tuple[str, PhoneFacts | None]:
     """`normalise_address`, plus the number's facts when `channel` dials or texts a phone."""
     if channel in (Channel.SMS, Channel.VOICE):
-        facts = describe_phone(_bounded(raw), region)
+        facts = describe_phone(_bounded(raw, channel), region)
         return facts.e164, facts
     return normalise_address(channel, raw, region), None
 
 
-def _bounded(raw: str) -> str:
+def _bounded(raw: str, channel: Channel) -> str:
     text = raw.strip()
     if not text:
         message = "an address is required"
         raise AddressInvalid(message)
-    if len(text) > MAX_ADDRESS_LENGTH:
-        message = f"longer than {MAX_ADDRESS_LENGTH} characters"
+    limit = MAX_LENGTHS[channel]
+    if len(text) > limit:
+        message = f"longer than {limit} characters"
         raise AddressInvalid(message)
     return text

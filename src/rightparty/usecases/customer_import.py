@@ -27,6 +27,7 @@ from pydantic import (
 from rightparty.domain.errors import ThirdPartyDataRefused
 from rightparty.domain.vocabulary import Channel, ContactPointKind, ContactSource
 from rightparty.usecases.contact_normalisation import (
+    MAX_ADDRESS_LENGTH,
     AddressInvalid,
     PhoneFacts,
     describe_address,
@@ -83,7 +84,7 @@ class ContactPointIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: Channel
-    address: str = Field(min_length=1, max_length=320)
+    address: str = Field(min_length=1, max_length=MAX_ADDRESS_LENGTH)
     kind: ContactPointKind | None = None
     source: ContactSource
 

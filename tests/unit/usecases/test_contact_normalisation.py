@@ -52,3 +52,12 @@ def test_only_phone_channels_carry_phone_facts() -> None:
     assert address == "+12125550100"
     assert facts is not None
     assert facts.kind in (ContactPointKind.MOBILE, ContactPointKind.LANDLINE)
+
+
+def test_each_channel_has_its_own_address_length_limit():
+    subscription = '{"endpoint":"https://fcm.googleapis.com/fcm/send/' + "a" * 300 + '"}'
+    assert describe_address(Channel.PUSH, subscription, None)[0] == subscription
+    with pytest.raises(AddressInvalid, match="longer than 320"):
+        describe_address(Channel.EMAIL, "z" * 310 + "@example.com", None)
+    with pytest.raises(AddressInvalid, match="longer than 4096"):
+        describe_address(Channel.PUSH, "x" * 4097, None)
