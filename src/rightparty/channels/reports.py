@@ -8,6 +8,8 @@ long the provider asked us to wait and whether the request may have reached it d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus
@@ -99,3 +101,17 @@ def transient(
         ambiguous=ambiguous,
         recipient_fault=recipient_fault,
     )
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from an HTTP `Retry-After` header: delta-seconds or an HTTP date."""
+    text = (value or "").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())

@@ -4,11 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from rightparty.channels.providers.twilio.codes import (
-    classify_error_response,
-    error_code_of,
-    parse_retry_after,
-)
+from rightparty.channels.providers.twilio.codes import classify_error_response, error_code_of
+from rightparty.channels.reports import parse_retry_after
 from rightparty.domain.messages import DeliveryStatus
 from rightparty.domain.vocabulary import Outcome
 

@@ -19,7 +19,6 @@ import ipaddress
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -36,6 +35,7 @@ from rightparty.channels.reports import (
     BaseErrorCode,
     SendReport,
     accepted,
+    parse_retry_after,
     permanent,
     transient,
 )
@@ -202,20 +202,6 @@ class WebPushSettings(ProviderSettings):
             message = "not a P-256 private key in PEM, DER or raw base64url form"
             raise ValueError(message) from None
         return value
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date."""
-    text = (value or "").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
 
 
 def classify_push_response(

@@ -12,8 +12,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
+from rightparty.channels.reports import parse_retry_after
 from rightparty.domain.messages import DeliveryStatus
 from rightparty.domain.vocabulary import Outcome
 
@@ -60,22 +60,6 @@ def error_code_of(body: bytes | str) -> int | None:
     if isinstance(code, int):
         return code
     return int(code) if isinstance(code, str) and code.isdigit() else None
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
 
 
 def classify_error_response(
