@@ -11,6 +11,7 @@ from rightparty.cli.audit import audit_app
 from rightparty.cli.customers import customers_app
 from rightparty.cli.demo import demo
 from rightparty.cli.policy import policy_app
+from rightparty.cli.serve import serve
 from rightparty.cli.worker import worker
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ def root(
 app.command("init")(init)
 app.command("demo")(demo)
 app.command("worker")(worker)
+app.command("serve")(serve)
 app.add_typer(customers_app, name="customers")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")

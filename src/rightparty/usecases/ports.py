@@ -16,7 +16,7 @@ from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.customer import Customer
 from rightparty.domain.messages import DeliveryResult, OutboundMessage
-from rightparty.domain.vocabulary import Channel
+from rightparty.domain.vocabulary import Channel, Outcome
 
 __all__ = [
     "AttemptRepository",
@@ -119,6 +119,18 @@ class AttemptRepository(Protocol):
 
     def history(self, customer_id: str) -> list[AttemptHistoryEntry]:
         """The customer's attempts in the order they were made, without reference codes."""
+        ...
+
+    def by_provider_message_id(self, provider: str, message_id: str) -> Attempt | None:
+        """The attempt that `provider` sent as `message_id`, or as one part of a split message
+        (whose `provider_message_id` lists every part's id)."""
+        ...
+
+    def record_part_outcome(
+        self, provider: str, message_id: str, outcome: Outcome
+    ) -> list[Outcome | None]:
+        """Keep the final outcome of one part of a sent message; returns every part's outcome so
+        far, in part order (None: not known yet)."""
         ...
 
 

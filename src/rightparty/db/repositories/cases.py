@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
 from rightparty.db.tables import AttemptRow, CaseRow, CustomerRow, DecisionRow
+from rightparty.db.tables.cases import ProviderMessageRow
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound, RightpartyError
@@ -22,6 +23,7 @@ _OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.WAITING.value)
 _CASES: Table = CaseRow.__table__  # type: ignore[assignment]
 _ATTEMPTS: Table = AttemptRow.__table__  # type: ignore[assignment]
 _DECISIONS: Table = DecisionRow.__table__  # type: ignore[assignment]
+_PROVIDER_MESSAGES: Table = ProviderMessageRow.__table__  # type: ignore[assignment]
 
 
 class AttemptNotFound(RightpartyError):
@@ -149,6 +151,9 @@ class SqlAttemptRepository:
             ),
         )
         self._session.add(row)
+        if attempt.provider_message_id:
+            self._session.flush()
+            self._add_parts(attempt)
 
     def add_many(self, attempts: Sequence[Attempt]) -> None:
         """`add` in bulk: one executemany, after whatever the session holds pending (the
@@ -168,13 +173,61 @@ class SqlAttemptRepository:
         ]
         self._session.flush()
         self._session.execute(insert(_ATTEMPTS), rows)
+        parts = [part for attempt in attempts for part in _part_columns(attempt)]
+        if parts:
+            self._session.execute(insert(_PROVIDER_MESSAGES), parts)
 
     def save(self, attempt: Attempt) -> None:
         row = self._session.get(AttemptRow, attempt.id)
         if row is None:
             raise AttemptNotFound(attempt.id)
+        # An attempt is sent once (`mark_sent`), so its parts are written when its provider id
+        # first appears; a later save of the same attempt writes none again.
+        newly_sent = row.provider_message_id is None and attempt.provider_message_id is not None
         for name, value in _attempt_columns(attempt).items():
             setattr(row, name, value)
+        if newly_sent:
+            self._add_parts(attempt)
+
+    def _add_parts(self, attempt: Attempt) -> None:
+        for columns in _part_columns(attempt):
+            self._session.add(ProviderMessageRow(**columns))
+
+    def by_provider_message_id(self, provider: str, message_id: str) -> Attempt | None:
+        """Any part's id finds the attempt; should a provider ever reuse an id, the attempt sent
+        last is the one a callback can be about."""
+        query = (
+            select(AttemptRow)
+            .join(ProviderMessageRow, ProviderMessageRow.attempt_id == AttemptRow.id)
+            .where(ProviderMessageRow.provider == provider)
+            .where(ProviderMessageRow.message_id == message_id)
+            .order_by(ProviderMessageRow.id.desc())
+            .limit(1)
+        )
+        row = self._session.scalar(query)
+        return self._from_row(row) if row is not None else None
+
+    def record_part_outcome(
+        self, provider: str, message_id: str, outcome: Outcome
+    ) -> list[Outcome | None]:
+        self._session.flush()
+        part = self._session.scalar(
+            select(ProviderMessageRow)
+            .where(ProviderMessageRow.provider == provider)
+            .where(ProviderMessageRow.message_id == message_id)
+            .order_by(ProviderMessageRow.id.desc())
+            .limit(1)
+        )
+        if part is None:
+            return []
+        part.outcome = outcome.value
+        self._session.flush()
+        outcomes = self._session.scalars(
+            select(ProviderMessageRow.outcome)
+            .where(ProviderMessageRow.attempt_id == part.attempt_id)
+            .order_by(ProviderMessageRow.part)
+        )
+        return [Outcome(value) if value else None for value in outcomes]
 
     def get(self, attempt_id: str) -> Attempt:
         row = self._session.get(AttemptRow, attempt_id)
@@ -278,6 +331,17 @@ def _attempt_columns(attempt: Attempt) -> dict[str, Any]:
         "sent_at": attempt.sent_at,
         "finalised_at": attempt.finalised_at,
     }
+
+
+def _part_columns(attempt: Attempt) -> list[dict[str, Any]]:
+    """One row per id in the attempt's comma-separated `provider_message_id` (see channels)."""
+    if attempt.provider is None or not attempt.provider_message_id:
+        return []
+    ids = [part for part in attempt.provider_message_id.split(",") if part]
+    return [
+        {"attempt_id": attempt.id, "provider": attempt.provider, "message_id": part, "part": index}
+        for index, part in enumerate(ids, start=1)
+    ]
 
 
 class SqlDecisionRepository:

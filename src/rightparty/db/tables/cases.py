@@ -70,3 +70,22 @@ class DecisionRow(Base):
     allowed: Mapped[bool]
     evaluated_at: Mapped[datetime]
     document: Mapped[dict[str, Any]]
+
+
+class ProviderMessageRow(Base):
+    """One message a provider accepted for an attempt: the only part, or one part of a split SMS.
+
+    Status callbacks name a single part's id, while the attempt's `provider_message_id` lists every
+    part's id separated by commas; this table finds the attempt from any of them, and keeps each
+    part's final outcome until the whole message's outcome is known.
+    """
+
+    __tablename__ = "provider_messages"
+    __table_args__ = (Index("ix_provider_messages_lookup", "provider", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str] = mapped_column(String(128))
+    part: Mapped[int] = mapped_column(comment="1-based position of this part in the message")
+    outcome: Mapped[str | None] = mapped_column(String(32))
