@@ -25,7 +25,6 @@ from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
-from rightparty.usecases.orchestration import messages
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
@@ -35,6 +34,7 @@ from rightparty.usecases.orchestration.recording import attempt_key
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import ChannelGateway, UnitOfWork
+from rightparty.usecases.templates.renderer import render_message
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 PolicyResolver = Callable[[str], Policy]
@@ -284,7 +284,21 @@ def candidate_points(case: Case, customer: Customer, channel: Channel) -> list[C
 
 
 def _message(attempt: Attempt, customer: Customer) -> OutboundMessage:
+    """The attempt's message, rendered and checked against the content rules of the customer's
+    packs; `ContentRefused` if the text breaks one (the shipped templates never do)."""
     point = customer.contact_point(attempt.contact_point_id)
+    zones = customer.candidate_time_zones()
+    packs = policy_for_jurisdiction(customer.jurisdiction).packs
+    rendered = render_message(
+        attempt.purpose,
+        attempt.channel,
+        customer.locale,
+        attempt.reference_code,
+        packs=[pack.name for pack in packs],
+        sent_at=attempt.created_at,
+        time_zone=zones[0] if zones else None,
+        customer_name=customer.name,
+    )
     return OutboundMessage(
         idempotency_key=attempt.idempotency_key,
         attempt_id=attempt.id,
@@ -292,10 +306,8 @@ def _message(attempt: Attempt, customer: Customer) -> OutboundMessage:
         channel=attempt.channel,
         purpose=attempt.purpose,
         address=point.address,
-        locale=customer.locale,
-        body=messages.body(
-            attempt.purpose, attempt.channel, customer.locale, attempt.reference_code
-        ),
+        locale=rendered.locale,
+        body=rendered.body,
         reference_code=attempt.reference_code,
-        subject=messages.subject(attempt.purpose, customer.locale),
+        subject=rendered.subject,
     )
