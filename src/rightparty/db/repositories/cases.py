@@ -37,6 +37,10 @@ class AttemptNotFound(RightpartyError):
 class SqlCaseRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The session's identity map holds rows weakly: once `get` has turned a row into a
+        # `Case`, the row is collected and `save` would read it again. Held here for the unit
+        # of work, a step reads each case once.
+        self._rows: dict[str, CaseRow] = {}
 
     def add(self, case: Case) -> None:
         # Rows have no ORM relationships, so the flush order is ours to keep: a case exists
@@ -51,17 +55,19 @@ class SqlCaseRepository:
             self._session.execute(insert(_CASES), [_case_columns(case) for case in cases])
 
     def save(self, case: Case) -> None:
-        row = self._session.get(CaseRow, case.id)
-        if row is None:
-            raise CaseNotFound(case.id)
+        row = self._row(case.id)
         for name, value in _case_columns(case).items():
             setattr(row, name, value)
 
     def get(self, case_id: str) -> Case:
-        row = self._session.get(CaseRow, case_id)
+        return _case_from_row(self._row(case_id))
+
+    def _row(self, case_id: str) -> CaseRow:
+        row = self._rows.get(case_id) or self._session.get(CaseRow, case_id)
         if row is None:
             raise CaseNotFound(case_id)
-        return _case_from_row(row)
+        self._rows[case_id] = row
+        return row
 
     def due(self, until: datetime, limit: int) -> list[Case]:
         query = (
@@ -70,7 +76,9 @@ class SqlCaseRepository:
             .order_by(CaseRow.next_action_at, CaseRow.id)
             .limit(limit)
         )
-        return [_case_from_row(row) for row in self._session.scalars(query)]
+        rows = list(self._session.scalars(query))
+        self._rows.update((row.id, row) for row in rows)
+        return [_case_from_row(row) for row in rows]
 
     def next_action_at(self) -> datetime | None:
         return self._session.scalar(
@@ -141,6 +149,7 @@ class SqlAttemptRepository:
     def __init__(self, session: Session, protection: FieldProtection) -> None:
         self._session = session
         self._protection = protection
+        self._rows: dict[str, AttemptRow] = {}  # held for the unit of work, as cases are
 
     def add(self, attempt: Attempt) -> None:
         row = AttemptRow(
@@ -178,9 +187,7 @@ class SqlAttemptRepository:
             self._session.execute(insert(_PROVIDER_MESSAGES), parts)
 
     def save(self, attempt: Attempt) -> None:
-        row = self._session.get(AttemptRow, attempt.id)
-        if row is None:
-            raise AttemptNotFound(attempt.id)
+        row = self._row(attempt.id)
         # An attempt is sent once (`mark_sent`), so its parts are written when its provider id
         # first appears; a later save of the same attempt writes none again.
         newly_sent = row.provider_message_id is None and attempt.provider_message_id is not None
@@ -230,10 +237,14 @@ class SqlAttemptRepository:
         return [Outcome(value) if value else None for value in outcomes]
 
     def get(self, attempt_id: str) -> Attempt:
-        row = self._session.get(AttemptRow, attempt_id)
+        return self._from_row(self._row(attempt_id))
+
+    def _row(self, attempt_id: str) -> AttemptRow:
+        row = self._rows.get(attempt_id) or self._session.get(AttemptRow, attempt_id)
         if row is None:
             raise AttemptNotFound(attempt_id)
-        return self._from_row(row)
+        self._rows[attempt_id] = row
+        return row
 
     def by_idempotency_key(self, key: str) -> Attempt | None:
         row = self._session.scalar(select(AttemptRow).where(AttemptRow.idempotency_key == key))

@@ -75,6 +75,7 @@ class SqlCustomerRepository:
         self._session = session
         self._protection = protection
         self._stored: dict[str, _Stored] = {}
+        self._rows: dict[str, CustomerRow] = {}  # held for the unit of work, as cases are
 
     def add(self, customer: Customer) -> None:
         self.add_many([customer])
@@ -114,9 +115,7 @@ class SqlCustomerRepository:
             self._remember(customer)
 
     def save(self, customer: Customer) -> None:
-        row = self._session.get(CustomerRow, customer.id)
-        if row is None:
-            raise CustomerNotFound(customer.id)
+        row = self._row(customer.id)
         stored = self._stored.get(customer.id) or self._snapshot_of_rows(customer.id)
         if customer.name != stored.name:
             row.name_ct = self._encrypt(customer.id, "customers", "name", customer.name)
@@ -128,10 +127,14 @@ class SqlCustomerRepository:
         self._write_children(customer, stored)
 
     def get(self, customer_id: str) -> Customer:
-        row = self._session.get(CustomerRow, customer_id)
+        return self._load(self._row(customer_id))
+
+    def _row(self, customer_id: str) -> CustomerRow:
+        row = self._rows.get(customer_id) or self._session.get(CustomerRow, customer_id)
         if row is None:
             raise CustomerNotFound(customer_id)
-        return self._load(row)
+        self._rows[customer_id] = row
+        return row
 
     def by_external_ref(self, external_ref: str) -> Customer | None:
         row = self._session.scalar(
@@ -335,6 +338,7 @@ class SqlCustomerRepository:
             .where(RestrictionRow.customer_id == row.id)
             .order_by(RestrictionRow.id)
         )
+        self._rows[row.id] = row
         customer = Customer(
             id=row.id,
             external_ref=row.external_ref,
