@@ -20,6 +20,8 @@ class SqlAuditStore:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        # Held from `load_state` to `append`: the session keeps rows only weakly.
+        self._state_row: AuditStateRow | None = None
 
     def size(self) -> int:
         highest = self._session.scalar(select(func.max(AuditEntryRow.index)))
@@ -50,6 +52,7 @@ class SqlAuditStore:
         row = self._session.scalar(
             select(AuditStateRow).where(AuditStateRow.id == STATE_ROW_ID).with_for_update()
         )
+        self._state_row = row
         if row is None or row.state is None:
             return None
         return LogState.decode(bytes(row.state))
@@ -68,7 +71,7 @@ class SqlAuditStore:
                     for entry in entries
                 ],
             )
-        row = self._session.get(AuditStateRow, STATE_ROW_ID)
+        row = self._state_row or self._session.get(AuditStateRow, STATE_ROW_ID)
         if row is None:
             self._session.add(AuditStateRow(id=STATE_ROW_ID, state=state.encode()))
         else:
