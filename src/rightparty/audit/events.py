@@ -176,12 +176,14 @@ def _check_plain_json(value: object, depth: int) -> None:
     near the depth limit) goes to `_check_json`, which decides and explains."""
     if depth < MAX_PAYLOAD_DEPTH:
         if type(value) is dict:
-            for key, item in value.items():
+            # Keys first, as `_check_json` does, so both name the same first problem.
+            for key in value:
                 if type(key) is not str:
                     break
-                if type(item) not in _PLAIN_SCALARS:
-                    _check_plain_json(item, depth + 1)
             else:
+                for item in value.values():
+                    if type(item) not in _PLAIN_SCALARS:
+                        _check_plain_json(item, depth + 1)
                 return
         elif type(value) is list or type(value) is tuple:
             for item in value:

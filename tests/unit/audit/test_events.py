@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rightparty.audit.errors import InvalidEncoding, InvalidEvent, InvalidPayload
@@ -228,6 +228,7 @@ def _verdict(check: Callable[[object, int], None], value: object) -> str | None:
     return None
 
 
+@settings(max_examples=1000)
 @given(_ANY_VALUE | st.builds(_deep, st.integers(10, 20), _ANY_VALUE))
 def test_the_fast_payload_check_agrees_with_the_full_one(value: object) -> None:
     """The fast path is an optimisation only: same acceptance, same explanation."""
