@@ -52,6 +52,13 @@ class FailoverGateway:
     def send(self, message: OutboundMessage) -> DeliveryResult:
         return self.send_report(message).result
 
+    def deduplicates(self, channel: Channel) -> bool:
+        """Whether a resend after a crash is safe: every provider of the chain, since any of
+        them may have been the one that took the message, honours the key."""
+        return channel is self.channel and all(
+            provider.capabilities.deduplicates for provider in self.providers
+        )
+
     def send_report(self, message: OutboundMessage) -> SendReport:
         if message.channel is not self.channel:
             return permanent(self.name, BaseErrorCode.CHANNEL_NOT_SUPPORTED)

@@ -8,6 +8,7 @@ import typer
 from rightparty import __version__
 from rightparty.cli.admin import init
 from rightparty.cli.audit import audit_app
+from rightparty.cli.channels import channels_app
 from rightparty.cli.customers import customers_app
 from rightparty.cli.demo import demo
 from rightparty.cli.policy import policy_app
@@ -49,6 +50,7 @@ app.command("serve")(serve)
 app.add_typer(customers_app, name="customers")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.add_typer(channels_app, name="channels")
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""`rightparty worker`: run due cases as durable workflows until SIGTERM or SIGINT."""
+"""`rightparty worker`: run due cases as durable workflows until SIGTERM or SIGINT, sending
+through the providers of the channels file (or, with `--sandbox`, through none)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,23 @@ from typing import Annotated
 
 import typer
 
-from rightparty.bootstrap import sandbox_gateway
+from rightparty.bootstrap import (
+    ChannelConfigurationError,
+    ChannelRouter,
+    configured_gateway,
+    sandbox_gateway,
+)
+from rightparty.cli.channels import ChannelsFileOption, configured_settings
 from rightparty.cli.context import DbOption, application, fail
+from rightparty.config import Settings
+from rightparty.domain.clock import SystemClock
+from rightparty.usecases.ports import ChannelGateway
 
 
 def worker(
     *,
     db: DbOption = None,
+    channels: ChannelsFileOption = None,
     executor_id: Annotated[
         str,
         typer.Option(
@@ -37,23 +48,20 @@ def worker(
         bool,
         typer.Option(
             "--sandbox",
-            help="Send through the sandbox provider (nothing reaches anyone). Required until "
-            "real providers are configured for workers.",
+            help="Send through the sandbox provider (nothing reaches anyone) instead of the "
+            "providers of the channels file.",
         ),
     ] = False,
 ) -> None:
-    """Run due case steps as durable workflows (DBOS Transact) through the sandbox channels,
-    until SIGTERM or SIGINT; a killed worker loses nothing and resumes where it stopped."""
+    """Run due case steps as durable workflows (DBOS Transact) through the configured channel
+    providers, until SIGTERM or SIGINT; a killed worker loses nothing and resumes where it
+    stopped."""
     # Imported here: DBOS takes a third of a second to import, which no other command should pay.
     from rightparty.runtime.durable import DurableOptions, DurableRuntime  # noqa: PLC0415
 
-    if not sandbox:
-        # A worker that silently "sent" through the sandbox against a bank's database would mark
-        # alerts reached that nobody received.
-        fail(
-            "no channel providers are configured for workers yet; pass --sandbox to run "
-            "against the sandbox, which sends nothing to anyone"
-        )
+    settings = configured_settings(db, channels)
+    # Built before the database is opened, so a bad provider setting is the first thing said.
+    router = None if sandbox else _configured_router(settings)
     if executor_id == "host":
         executor_id = socket.gethostname()
     stop = threading.Event()
@@ -70,7 +78,8 @@ def worker(
             log_level=log_level.upper(),
         )
         with application(db) as app:
-            runtime = DurableRuntime(app, sandbox_gateway(app.clock), options)
+            gateway: ChannelGateway = router if router is not None else sandbox_gateway(app.clock)
+            runtime = DurableRuntime(app, gateway, options)
             typer.echo(f"rightparty worker {executor_id}: running; SIGTERM or Ctrl-C stops it")
             try:
                 runtime.run(stop)
@@ -78,5 +87,23 @@ def worker(
                 fail(str(error))
             typer.echo(f"rightparty worker {executor_id}: stopped")
     finally:
+        if router is not None:
+            router.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _configured_router(settings: Settings) -> ChannelRouter:
+    if not settings.channels.configured:
+        # Never fall back to the sandbox: a worker that silently "sent" through it against a
+        # bank's database would mark alerts reached that nobody received.
+        fail(
+            "no channel provider is configured: name a channels file with --channels or "
+            "RIGHTPARTY_CHANNELS_FILE (docs/channels.md, Configuring providers), or pass "
+            "--sandbox to run against the sandbox, which sends nothing to anyone"
+        )
+    try:
+        router = configured_gateway(settings, SystemClock())
+    except ChannelConfigurationError as error:
+        fail(f"{error} (see `rightparty channels check`)")
+    return router

@@ -12,10 +12,13 @@ from rightparty.domain.vocabulary import Channel, Outcome, Purpose
 
 
 class AttemptStatus(StrEnum):
-    """`withdrawn`: recorded, then not sent, because the decision no longer held when it was due
+    """`dispatching`: committed just before the provider is asked, so a process that dies between
+    the provider's answer and recording it leaves a mark: the message may have gone out.
+    `withdrawn`: recorded, then not sent, because the decision no longer held when it was due
     to go out (a runtime resumed late, the point went bad meanwhile)."""
 
     QUEUED = "queued"
+    DISPATCHING = "dispatching"
     SENT = "sent"
     FINAL = "final"
     WITHDRAWN = "withdrawn"
@@ -52,6 +55,12 @@ class Attempt:
         self.provider = provider
         self.provider_message_id = provider_message_id
         self.sent_at = at
+
+    def mark_dispatching(self) -> None:
+        """About to hand the message to a provider; only a queued attempt is."""
+        if self.status is not AttemptStatus.QUEUED:
+            raise AttemptAlreadyFinal(self.id)
+        self.status = AttemptStatus.DISPATCHING
 
     def finalise(self, outcome: Outcome, at: datetime) -> None:
         self._require_not_final()

@@ -80,6 +80,10 @@ class DurableOptions:
             raise ValueError(message)
 
 
+_UNSENT = (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING)
+"""A `dispatching` attempt is one a crash caught mid-send; dispatch decides what becomes of it."""
+
+
 def system_database_url(database_url: str) -> str:
     """Where DBOS keeps its workflow state, beside our own tables.
 
@@ -215,7 +219,7 @@ class DurableRuntime:
         return [
             attempt.id
             for attempt in attempts
-            if attempt.case_id == case_id and attempt.status is AttemptStatus.QUEUED
+            if attempt.case_id == case_id and attempt.status in _UNSENT
         ]
 
     def _real_seconds_until(self, instant: datetime | None) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self, runtime_checkable
 
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry
 from rightparty.domain.case import Case
@@ -35,6 +35,15 @@ class ChannelGateway(Protocol):
     """Sends one message on its channel; idempotent by `message.idempotency_key`."""
 
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+@runtime_checkable
+class DeduplicatingGateway(Protocol):
+    """A gateway that can say whether its providers on a channel honour the idempotency key on
+    their side, across restarts of this process. Only then may a message whose send was cut
+    short by a crash be asked for again; a gateway that cannot say is taken not to."""
+
+    def deduplicates(self, channel: Channel) -> bool: ...
 
 
 class CustomerRepository(Protocol):

@@ -2,10 +2,11 @@
 """A worker process for crash tests: the durable runtime of `rightparty worker`, with a clock that
 runs `speed` times faster than real time on a timeline every restart shares, and the durable
 sandbox. `--kill-after-sends N` SIGKILLs the process right after its N-th provider send returns,
-before dispatch commits "sent": the window a crash can hit.
+before dispatch commits "sent": the window a crash can hit. `--no-dedup` sends through a sandbox
+that, like SMTP, does not recognise a key it was given before another process's crash.
 
     python -m tests.integration.runtime.driver --db URL --keyring PATH --ledger PATH \
-        --start ISO --epoch SECONDS --speed X [--kill-after-sends N]
+        --start ISO --epoch SECONDS --speed X [--kill-after-sends N] [--no-dedup]
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from types import FrameType
 
 from rightparty.bootstrap import bootstrap
 from rightparty.channels.base import Resilience
-from rightparty.channels.providers.sandbox import SandboxSettings
+from rightparty.channels.providers.sandbox import SandboxProvider, SandboxSettings
 from rightparty.channels.resilience import ClockTimer
 from rightparty.config import DatabaseSettings, KeySettings, Settings
 from rightparty.domain.messages import DeliveryResult, OutboundMessage
+from rightparty.domain.vocabulary import Channel
 from rightparty.runtime.durable import DurableOptions, DurableRuntime
 from rightparty.usecases.ports import ChannelGateway
 from tests.integration.runtime.ledger import DeduplicatingSandbox, DurableLedger
@@ -61,6 +63,21 @@ class KillAfterSends:
         return result
 
 
+@dataclass(frozen=True)
+class DeclaredDeduplication:
+    """The gateway as the worker sees it: whether its provider honours keys across restarts."""
+
+    inner: ChannelGateway
+    honours_keys: bool
+
+    def send(self, message: OutboundMessage) -> DeliveryResult:
+        return self.inner.send(message)
+
+    def deduplicates(self, channel: Channel) -> bool:
+        del channel
+        return self.honours_keys
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -70,6 +87,7 @@ def main() -> None:
     parser.add_argument("--epoch", type=float, required=True)
     parser.add_argument("--speed", type=float, required=True)
     parser.add_argument("--kill-after-sends", type=int, default=0)
+    parser.add_argument("--no-dedup", action="store_true")
     args = parser.parse_args()
     clock = ScaledClock(args.start, args.epoch, args.speed)
     settings = Settings(
@@ -77,12 +95,12 @@ def main() -> None:
     )
     app = bootstrap(settings, clock=clock)
     resilience = Resilience(timer=ClockTimer(clock), throttle=False)
-    sandbox = DeduplicatingSandbox(
-        SandboxSettings(), resilience=resilience, ledger=DurableLedger(args.ledger)
-    )
+    kind = SandboxProvider if args.no_dedup else DeduplicatingSandbox
+    sandbox = kind(SandboxSettings(), resilience=resilience, ledger=DurableLedger(args.ledger))
     gateway: ChannelGateway = sandbox
     if args.kill_after_sends:
         gateway = KillAfterSends(sandbox, args.kill_after_sends)
+    gateway = DeclaredDeduplication(gateway, honours_keys=not args.no_dedup)
     options = DurableOptions(poll_interval=POLL, speed=args.speed, log_level="ERROR")
     runtime = DurableRuntime(app, gateway, options)
     stop = threading.Event()

@@ -5,6 +5,7 @@ lost and none is sent twice, on SQLite and on PostgreSQL (DESIGN.md §5, ADR 000
 from __future__ import annotations
 
 import bisect
+import json
 import random
 import signal
 import sys
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from rightparty.domain.attempt import Attempt, AttemptStatus
 from rightparty.domain.case import Case
+from rightparty.domain.vocabulary import Outcome
 from rightparty.runtime.durable import system_database_url
 from tests.integration.runtime.conftest import BANK, Bank
 from tests.integration.runtime.ledger import DurableLedger
@@ -27,6 +29,9 @@ SETTLE_TIMEOUT = 25.0
 MARGIN = timedelta(minutes=30)
 """Settled: nothing queued, and every open case waits at least this long, so stopping the worker
 cannot cut a step short."""
+
+
+_UNSENT = (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING)
 
 
 def _state(bank: Bank) -> tuple[list[Case], list[Attempt]]:
@@ -48,7 +53,7 @@ def _case_ids(bank: Bank) -> list[str]:
 def _settled(bank: Bank, now: datetime, margin: timedelta) -> bool:
     cases, attempts = _state(bank)
     waiting_on = [c for c in cases if not c.status.closed]
-    return all(a.status is not AttemptStatus.QUEUED for a in attempts) and all(
+    return all(a.status not in _UNSENT for a in attempts) and all(
         c.next_action_at is not None and c.next_action_at > now + margin for c in waiting_on
     )
 
@@ -96,7 +101,7 @@ def test_killed_workers_lose_no_attempt_and_send_none_twice(bank: Bank) -> None:
     assert any(count > 1 for count in requests.values())
     # No attempt lost: every attempt reached the provider and none is left queued.
     assert {a.idempotency_key for a in attempts} <= set(requests)
-    assert all(a.status is not AttemptStatus.QUEUED for a in attempts)
+    assert all(a.status not in _UNSENT for a in attempts)
     accepted = {a.idempotency_key for a in attempts if a.provider_message_id}
     assert set(sent_keys) == accepted
     # Every allowed decision has its attempt, and every attempt its allowed decision.
@@ -154,3 +159,41 @@ def _assert_customers_serialised(bank: Bank) -> None:
     ):
         assert started >= ended.get(customer, 0), customer
         ended[customer] = completed
+
+
+def _run_until_settled(bank: Bank) -> datetime:
+    last = bank.spawn("--no-dedup")
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while not _settled(bank, bank.clock.now(), MARGIN):
+        assert time.monotonic() < deadline, "the cases did not settle"
+        time.sleep(0.2)
+    stopped_at = bank.clock.now()
+    last.send_signal(signal.SIGTERM)
+    assert last.wait(timeout=10) == 0
+    return stopped_at
+
+
+def _audited_event_types(bank: Bank) -> list[str]:
+    with bank.app.session_factory() as session:
+        rows = session.execute(text('SELECT event_bytes FROM audit_entries ORDER BY "index"'))
+        return [json.loads(bytes(row[0]))["type"] for row in rows]
+
+
+def test_a_provider_that_forgets_keys_never_gets_a_cut_short_send_again(bank: Bank) -> None:
+    """Like SMTP, this sandbox would deliver a key again after a restart. The send a kill cut
+    short (delivered, "sent" never committed) is not asked for again: its attempt is settled as
+    `timeout`, fate unknown, and counts as the message it may have been."""
+    first = bank.spawn("--no-dedup", "--kill-after-sends", "3")
+    assert first.wait(timeout=20) == -signal.SIGKILL
+    _run_until_settled(bank)
+
+    _, attempts = _state(bank)
+    ledger = DurableLedger(bank.ledger)
+    sent_keys = [send.idempotency_key for send in ledger.sends]
+    assert ledger.duplicates == 0
+    assert set(ledger.requests().values()) == {1}, "no key was asked for twice"
+    assert all(a.status not in _UNSENT for a in attempts)
+    unknown = [a for a in attempts if a.outcome is Outcome.TIMEOUT and a.provider is None]
+    assert any(a.idempotency_key in sent_keys for a in unknown), "the cut-short send"
+    assert _audited_event_types(bank).count("attempt.fate_unknown") == len(unknown)
+    assert bank.app.verify_audit_log().ok

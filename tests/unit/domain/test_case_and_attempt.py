@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 
+from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.case import CaseStatus, unreachable_reason
 from rightparty.domain.errors import AttemptAlreadyFinal, CaseClosed
 from rightparty.domain.vocabulary import Outcome, OutcomeCategory
@@ -58,3 +59,16 @@ def test_an_attempt_is_immutable_once_final():
     with pytest.raises(AttemptAlreadyFinal):
         attempt.mark_sent("sandbox", "msg-2", MONDAY_NOON)
     assert attempt.outcome is Outcome.DELIVERED
+
+
+def test_only_a_queued_attempt_is_marked_dispatching_and_then_it_may_be_sent():
+    attempt = an_attempt()
+    attempt.mark_dispatching()
+    assert attempt.status is AttemptStatus.DISPATCHING
+    assert not attempt.final
+    with pytest.raises(AttemptAlreadyFinal):
+        attempt.mark_dispatching()
+    with pytest.raises(AttemptAlreadyFinal):
+        attempt.withdraw(MONDAY_NOON)  # it may have gone out: too late to withdraw
+    attempt.mark_sent("sandbox", "SB1", MONDAY_NOON)
+    assert attempt.status is AttemptStatus.SENT

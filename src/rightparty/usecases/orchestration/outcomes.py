@@ -60,3 +60,33 @@ def apply_outcome(
         return
     case.wait_until(at)
     uow.cases.save(case)
+
+
+def settle_unknown_fate(
+    attempt: Attempt,
+    uow: UnitOfWork,
+    at: datetime,
+    *,
+    plans: PlanCatalogue,
+    new_id: IdFactory,
+) -> Outcome:
+    """A crash cut a send short and the provider would not recognise the key if asked again:
+    the message may or may not have gone out, and asking again may send it twice. So it is
+    never asked again. The attempt is final as `timeout` (it counts toward every cap as the
+    message it may have been) and its case moves on; the contact point's health is left alone,
+    since nothing is known about the point."""
+    attempt.finalise(Outcome.TIMEOUT, at)
+    uow.attempts.save(attempt)
+    uow.audit.record(
+        "attempt.fate_unknown",
+        ACTOR,
+        attempt.id,
+        {"outcome": Outcome.TIMEOUT.value, "cause": "dispatch_interrupted"},
+        at,
+    )
+    case = uow.cases.get(attempt.case_id)
+    if not case.status.closed:
+        case.wait_until(at)
+        uow.cases.save(case)
+    del plans, new_id  # the same signature as `apply_outcome`; nothing here opens a case
+    return Outcome.TIMEOUT

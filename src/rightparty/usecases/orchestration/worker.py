@@ -28,12 +28,12 @@ from rightparty.usecases.customers import IdFactory, random_id
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
-from rightparty.usecases.orchestration.outcomes import apply_outcome
+from rightparty.usecases.orchestration.outcomes import apply_outcome, settle_unknown_fate
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import attempt_key
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
-from rightparty.usecases.ports import ChannelGateway, UnitOfWork
+from rightparty.usecases.ports import ChannelGateway, DeduplicatingGateway, UnitOfWork
 from rightparty.usecases.templates.renderer import render_message
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -193,11 +193,27 @@ class CaseWorker:
 
         `prepared` is the message `run_step` rendered when it recorded the attempt, which saves
         reading it back; a runtime resuming after a crash passes nothing and the attempt's state
-        decides. Either way the provider sees one idempotency key per attempt.
+        decides. Either way the provider sees one idempotency key per attempt. An attempt a
+        crash left `dispatching` is asked for again only through a gateway whose providers
+        honour the key; through any other its fate is unknown and it is settled as such
+        (`settle_unknown_fate`), never sent twice.
         """
-        message = prepared if prepared is not None else self._queued_message(attempt_id)
-        if message is None:
-            return None
+        if prepared is not None:
+            return self.dispatch_many([prepared])[0]
+        with self.unit_of_work() as uow:
+            attempt = uow.attempts.get(attempt_id)
+            if attempt.status is AttemptStatus.DISPATCHING and not self._resend_is_safe(attempt):
+                outcome = settle_unknown_fate(
+                    attempt, uow, self.clock.now(), plans=self.plans, new_id=self.new_id
+                )
+                uow.commit()
+                return outcome
+            if attempt.status not in (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING):
+                return None
+            message = _message(attempt, uow.customers.get(attempt.customer_id))
+        if attempt.status is AttemptStatus.DISPATCHING:
+            # Decided and perhaps delivered before the crash: the provider answers for the key.
+            return self._send_and_record([message])[0]
         return self.dispatch_many([message])[0]
 
     def dispatch_many(
@@ -208,29 +224,40 @@ class CaseWorker:
 
         Unless the messages were decided at this very instant (`decided_at`, the simulated
         runtime's same-instant hand-over), each is decided again first (`clearance`), and one
-        that no longer passes is withdrawn instead of sent.
+        that no longer passes is withdrawn instead of sent. Those that go are marked
+        `dispatching` and committed before the first provider call.
         """
-        to_send = list(messages)
-        if decided_at is None or decided_at != self.clock.now():
-            with self.unit_of_work() as uow:
-                cleared = clear_for_sending(to_send, uow, self.clock.now(), self.policy_for)
-                uow.commit()
-            to_send = cleared
-        results = [(message, self.gateway.send(message)) for message in to_send]
+        with self.unit_of_work() as uow:
+            now = self.clock.now()
+            to_send = list(messages)
+            if decided_at is None or decided_at != now:
+                to_send = clear_for_sending(to_send, uow, now, self.policy_for)
+            to_send = _claim(to_send, uow)
+            uow.commit()
+        sent = self._send_and_record(to_send)
+        outcomes = dict(zip((m.attempt_id for m in to_send), sent, strict=True))
+        return [outcomes.get(message.attempt_id) for message in messages]
+
+    def _send_and_record(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
+        results = [(message, self.gateway.send(message)) for message in messages]
         now = self.clock.now()
         with self.unit_of_work() as uow:
-            outcomes = {
-                message.attempt_id: self._record_send(message.attempt_id, result, uow, now)
+            outcomes = [
+                self._record_send(message.attempt_id, result, uow, now)
                 for message, result in results
-            }
+            ]
             uow.commit()
-        return [outcomes.get(message.attempt_id) for message in messages]
+        return outcomes
+
+    def _resend_is_safe(self, attempt: Attempt) -> bool:
+        gateway = self.gateway
+        return isinstance(gateway, DeduplicatingGateway) and gateway.deduplicates(attempt.channel)
 
     def _record_send(
         self, attempt_id: str, result: DeliveryResult, uow: UnitOfWork, now: datetime
     ) -> Outcome | None:
         attempt = uow.attempts.get(attempt_id)
-        if attempt.status is not AttemptStatus.QUEUED:
+        if attempt.status not in (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING):
             return attempt.outcome
         attempt.mark_sent(result.provider, result.provider_message_id, now)
         uow.attempts.save(attempt)
@@ -248,13 +275,6 @@ class CaseWorker:
             apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
         return outcome
 
-    def _queued_message(self, attempt_id: str) -> OutboundMessage | None:
-        with self.unit_of_work() as uow:
-            attempt = uow.attempts.get(attempt_id)
-            if attempt.status is not AttemptStatus.QUEUED:
-                return None
-            return _message(attempt, uow.customers.get(attempt.customer_id))
-
     def record_outcome(self, attempt_id: str, outcome: Outcome, at: datetime) -> bool:
         """Fold a later outcome (status callback, bounce) in; False when it was already final."""
         with self.unit_of_work() as uow:
@@ -264,6 +284,18 @@ class CaseWorker:
             apply_outcome(attempt, outcome, at, uow, plans=self.plans, new_id=self.new_id)
             uow.commit()
         return True
+
+
+def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[OutboundMessage]:
+    """Mark each still-queued attempt `dispatching`; the others are not sent (again) here."""
+    claimed: list[OutboundMessage] = []
+    for message in messages:
+        attempt = uow.attempts.get(message.attempt_id)
+        if attempt.status is AttemptStatus.QUEUED:
+            attempt.mark_dispatching()
+            uow.attempts.save(attempt)
+            claimed.append(message)
+    return claimed
 
 
 def candidate_points(case: Case, customer: Customer, channel: Channel) -> list[ContactPoint]:
