@@ -4,10 +4,11 @@
 `FieldCipher` encrypts one field value with AES-256-GCM under the customer's current data key and
 binds it to (customer, table, field, schema version) as associated data (format: `ciphertext`).
 
-Nonces are 96 random bits, so NIST SP 800-38D §8.3 caps each key at 2**32 encryptions. Every
-customer has their own key, which keeps each far below that; to make the bound a guarantee rather
-than an expectation, encryptions are counted per data-key version through the store, in reserved
-blocks (a store write per `reservation_block` encryptions, not per encryption), and a key is rotated
+Nonces are 96 random bits (`nonces.next_nonce`: the OS CSPRNG, read in blocks, thread- and
+fork-safe), so NIST SP 800-38D §8.3 caps each key at 2**32 encryptions. Every customer has their
+own key, which keeps each far below that; to make the bound a guarantee rather than an
+expectation, encryptions are counted per data-key version through the store, in reserved blocks (a
+store write per `reservation_block` encryptions, not per encryption), and a key is rotated
 automatically before `max_encryptions_per_key` (default 2**31, half the limit). Counts are
 conservative: an unused reservation still counts.
 
@@ -19,7 +20,6 @@ rotated, or decrypting with one that was shredded, here.
 from __future__ import annotations
 
 import logging
-import os
 import struct
 import threading
 import time
@@ -56,6 +56,7 @@ from rightparty.privacy.errors import (
 from rightparty.privacy.key_cache import CachedKeys, UnwrappedKey
 from rightparty.privacy.key_preparation import prepare_keys
 from rightparty.privacy.keys import KeyProvider
+from rightparty.privacy.nonces import next_nonce
 from rightparty.privacy.rotation import RewrapProgress
 
 __all__ = [
@@ -125,7 +126,7 @@ class FieldCipher:
         associated = current.associated.get((table, field, schema_version))
         if associated is None:
             associated = current.associate(customer_id, table, field, schema_version)
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = next_nonce()
         return current.header + nonce + current.aead.encrypt(nonce, plaintext.encode(), associated)
 
     def decrypt(
