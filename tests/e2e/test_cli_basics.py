@@ -32,3 +32,23 @@ def test_installed_console_script_runs():
     )
     assert script.returncode == 0, script.stderr
     assert script.stdout.strip() == f"rightparty {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ("[channels\nemail = ", "channels.toml"),
+        ('[channels]\nemail = ["nobody"]\n', "nobody"),
+    ],
+    ids=["not-toml", "undefined-provider"],
+)
+def test_a_broken_channels_file_is_one_line_for_every_command(tmp_path, content, named):
+    """Not only `worker`: any command reading settings says what is wrong, without a traceback."""
+    file = tmp_path / "channels.toml"
+    file.write_text(content + '\n[providers.x]\nkind = "smtp"\npassword = "hunter2-secret"\n')
+    env = {"RIGHTPARTY_CHANNELS_FILE": str(file), "RIGHTPARTY_DATABASE_URL": "sqlite://"}
+    result = CliRunner().invoke(app, ["customers", "show", "C1"], env=env)
+    assert result.exit_code == 2
+    assert named in result.output
+    assert "Traceback" not in result.output
+    assert "hunter2-secret" not in result.output

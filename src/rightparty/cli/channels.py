@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from rightparty.bootstrap import ProviderCheck, check_channels
-from rightparty.cli.context import fail, settings_for
+from rightparty.cli.context import describe_validation_error, fail, settings_for
 from rightparty.config import ChannelSettings, ChannelsFileError, Settings
 
 channels_app = typer.Typer(
@@ -42,15 +42,6 @@ def configured_settings(db: str | None, channels_file: Path | None) -> Settings:
     except ValidationError as error:
         fail(describe_validation_error(error))
     return settings
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """Each problem's place and message; never the input, which may be a secret."""
-    problems = [
-        f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
-        for item in error.errors(include_url=False, include_input=False, include_context=False)
-    ]
-    return f"{error.title}: " + "; ".join(problems)
 
 
 @channels_app.command("check")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from rightparty.bootstrap import Application, bootstrap
-from rightparty.config import DatabaseSettings, Settings
+from rightparty.config import ChannelsFileError, DatabaseSettings, Settings
 from rightparty.domain.errors import RightpartyError
 from rightparty.privacy.errors import PrivacyError
 
@@ -26,7 +26,14 @@ DbOption = Annotated[
 
 
 def settings_for(db: str | None) -> Settings:
-    settings = Settings.from_environment()
+    """The environment's settings; a bad one (a broken channels file, say) is one line on
+    stderr naming the setting, never its value, and exit 2."""
+    try:
+        settings = Settings.from_environment()
+    except ChannelsFileError as error:
+        fail(str(error))
+    except ValidationError as error:
+        fail(describe_validation_error(error))
     if db is None:
         return settings
     try:
@@ -34,6 +41,15 @@ def settings_for(db: str | None) -> Settings:
     except ValidationError as error:
         fail(f"--db: {error.errors()[0]['msg']}")
     return settings.model_copy(update={"database": database})
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Each problem's place and message; never the input, which may be a secret."""
+    problems = [
+        f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
+        for item in error.errors(include_url=False, include_input=False, include_context=False)
+    ]
+    return f"{error.title}: " + "; ".join(problems)
 
 
 def fail(message: str, code: int = EXIT_INVALID_INPUT) -> typer.Exit:
