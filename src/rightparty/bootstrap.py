@@ -195,6 +195,9 @@ class ChannelRouter:
             return permanent(UNCONFIGURED_PROVIDER, BaseErrorCode.NO_PROVIDER).result
         return gateway.send(message)
 
+    def serves(self, channel: Channel) -> bool:
+        return channel in self.routes
+
     def deduplicates(self, channel: Channel) -> bool:
         """Whether every provider of the channel honours the idempotency key, so a send cut
         short by a crash may be asked for again."""

@@ -52,6 +52,9 @@ class FailoverGateway:
     def send(self, message: OutboundMessage) -> DeliveryResult:
         return self.send_report(message).result
 
+    def serves(self, channel: Channel) -> bool:
+        return channel is self.channel
+
     def deduplicates(self, channel: Channel) -> bool:
         """Whether a resend after a crash is safe: every provider of the chain, since any of
         them may have been the one that took the message, honours the key."""

@@ -46,6 +46,16 @@ class DeduplicatingGateway(Protocol):
     def deduplicates(self, channel: Channel) -> bool: ...
 
 
+@runtime_checkable
+class ChannelAwareGateway(Protocol):
+    """A gateway that knows which channels it has a provider for. The worker skips a plan's
+    step on a channel nobody serves instead of recording an attempt bound to fail (and marking
+    the customer's point as failing for the bank's own configuration). A gateway that cannot
+    say is taken to serve every channel."""
+
+    def serves(self, channel: Channel) -> bool: ...
+
+
 class CustomerRepository(Protocol):
     def add(self, customer: Customer) -> None: ...
 

@@ -16,7 +16,7 @@ from rightparty.bootstrap import ChannelRouter, configured_gateway
 from rightparty.channels.base import Resilience
 from rightparty.channels.resilience import ClockTimer
 from rightparty.config import ChannelSettings, Settings
-from rightparty.domain.vocabulary import Channel, Outcome, Purpose
+from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.runtime.simulation import SimulatedRuntime
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from tests.builders import AFTERNOON_IN_NEW_YORK, a_us_customer, a_us_point
@@ -160,18 +160,19 @@ def test_email_and_sms_fail_over_to_the_secondary_when_the_primary_is_down(run, 
     assert [request.one("To") for request in twilio.requests] == [MOBILE]
 
 
-def test_a_channel_without_provider_fails_the_attempt_and_the_case_moves_on(run, relay):
+def test_a_channel_without_provider_is_skipped_and_the_next_step_reaches_the_customer(run, twilio):
+    """Security alerts go push first; with no push provider the step is skipped (no attempt
+    bound to fail, no strike against the customer's push point) and the text reaches them."""
     customer = a_us_customer(
         "c5",
         a_us_point("p1", Channel.PUSH, "sandbox:delivered"),
-        a_us_point("e1", Channel.EMAIL, EMAIL),
+        a_us_point("m1", Channel.SMS, MOBILE),
     )
     attempts = run(
         customer,
         Purpose.SECURITY_ALERT,
-        {"email": ["smtp-primary"]},
-        {"smtp-primary": smtp(relay.port)},
+        {"sms": ["twilio-primary"]},
+        {"twilio-primary": twilio_at(twilio.base_url)},
     )
-    push = next(attempt for attempt in attempts if attempt.channel is Channel.PUSH)
-    assert push.provider == "unconfigured"
-    assert push.outcome is Outcome.PROVIDER_ERROR
+    assert [attempt.channel for attempt in attempts] == [Channel.SMS]
+    assert [request.one("To") for request in twilio.requests] == [MOBILE]

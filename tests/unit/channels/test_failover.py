@@ -104,3 +104,23 @@ def test_every_provider_in_the_chain_must_serve_the_channel():
         FailoverGateway(Channel.SMS, [ScriptedProvider(), email_only])
     with pytest.raises(ValueError, match="at least one provider"):
         FailoverGateway(Channel.SMS, [])
+
+
+def test_a_chain_serves_its_channel_and_resends_after_a_crash_only_if_every_provider_dedupes():
+    remembers = Capabilities(
+        channels={Channel.SMS: ChannelLimits()}, secret_fields=frozenset(), deduplicates=True
+    )
+    forgets = Capabilities(channels={Channel.SMS: ChannelLimits()}, secret_fields=frozenset())
+
+    def chain(*capabilities):
+        providers = [
+            ScriptedProvider(name=f"p{number}", capabilities=item)
+            for number, item in enumerate(capabilities)
+        ]
+        return FailoverGateway(Channel.SMS, providers)
+
+    assert chain(remembers).serves(Channel.SMS)
+    assert not chain(remembers).serves(Channel.EMAIL)
+    assert chain(remembers, remembers).deduplicates(Channel.SMS)
+    assert not chain(remembers, forgets).deduplicates(Channel.SMS)
+    assert not chain(remembers).deduplicates(Channel.EMAIL)

@@ -33,7 +33,12 @@ from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import attempt_key
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
-from rightparty.usecases.ports import ChannelGateway, DeduplicatingGateway, UnitOfWork
+from rightparty.usecases.ports import (
+    ChannelAwareGateway,
+    ChannelGateway,
+    DeduplicatingGateway,
+    UnitOfWork,
+)
 from rightparty.usecases.templates.renderer import render_message
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -100,6 +105,17 @@ class CaseWorker:
                 case, customer, case_attempts, uow, now, plans=self.plans, new_id=self.new_id
             )
             return StepReport(StepResult.UNREACHABLE)
+        if not self._served(step.channel):
+            case.advance_step(now)
+            uow.cases.save(case)
+            uow.audit.record(
+                "case.step_skipped",
+                ACTOR,
+                case.id,
+                {"channel": step.channel.value, "cause": "no_provider"},
+                now,
+            )
+            return StepReport(StepResult.ADVANCED)
         tried = {attempt.idempotency_key for attempt in case_attempts}
         candidates = [
             point
@@ -248,6 +264,10 @@ class CaseWorker:
             ]
             uow.commit()
         return outcomes
+
+    def _served(self, channel: Channel) -> bool:
+        gateway = self.gateway
+        return not isinstance(gateway, ChannelAwareGateway) or gateway.serves(channel)
 
     def _resend_is_safe(self, attempt: Attempt) -> bool:
         gateway = self.gateway
