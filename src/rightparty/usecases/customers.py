@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rightparty.domain.clock import Clock
@@ -68,8 +70,44 @@ def import_customers(
         raise ImportRefused(validation)
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
+    with _cycle_collection_paused():
+        return _import(
+            validation.customers,
+            uow,
+            clock,
+            new_id=new_id,
+            actor=actor,
+            on_progress=on_progress,
+            chunk_size=chunk_size,
+        )
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """An import allocates millions of objects and almost no reference cycles, so the cyclic
+    collector only walks them, again and again: a quarter of the time of a 100,000-customer
+    import, for the same peak memory (bench/storage.py). Reference counting still frees
+    everything as it goes; the collector resumes, as it was, when the import ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import(
+    customers: Sequence[ImportedCustomer],
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    new_id: IdFactory,
+    actor: str,
+    on_progress: Callable[[int], None] | None,
+    chunk_size: int,
+) -> ImportReport:
     created = updated = 0
-    customers = validation.customers
     with uow:
         for start in range(0, len(customers), chunk_size):
             chunk = customers[start : start + chunk_size]

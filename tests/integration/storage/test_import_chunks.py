@@ -2,6 +2,7 @@
 """Imports larger than one chunk: the same result as one by one, progress per chunk, and still
 all or nothing."""
 
+import gc
 import json
 from dataclasses import replace
 
@@ -120,3 +121,29 @@ def test_a_chunk_size_below_one_is_refused(app):
 
 def _same_ref(customer, ref):
     return replace(customer, external_ref=ref)
+
+
+def test_the_cycle_collector_is_paused_only_while_an_import_runs(app):
+    seen: list[bool] = []
+    validation = validate_import([_line("G1"), _line("G2", phone="+8613812345679")])
+    import_customers(
+        validation,
+        app.unit_of_work(),
+        app.clock,
+        on_progress=lambda _done: seen.append(gc.isenabled()),
+        chunk_size=1,
+    )
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_a_failed_import_gives_the_cycle_collector_back(app):
+    def failing_id() -> str:
+        raise RuntimeError("id source down")
+
+    with pytest.raises(RuntimeError):
+        import_customers(
+            validate_import([_line("G3")]), app.unit_of_work(), app.clock, new_id=failing_id
+        )
+    assert gc.isenabled()
+    assert _count(app, "customers") == 0
