@@ -2,16 +2,19 @@
 """SMS and voice through a Twilio-compatible REST API (Messages and Calls resources, 2010-04-01).
 
 Requests are form-encoded POSTs with HTTP basic auth (account SID, auth token) on one pooled
-httpx client. SMS bodies go as `Body`; voice calls speak the body through inline `Twiml`, with
-answering-machine detection and status callbacks for every call event. Every request carries the
-attempt's idempotency key in a header; `deduplicates` says whether the API honours it.
+httpx client, whose connections are kept alive between requests. SMS bodies go as `Body`; voice
+calls speak the body through inline `Twiml`, with answering-machine detection and status callbacks
+for every call event. Every request carries the attempt's idempotency key in a header;
+`deduplicates` says whether the API honours it.
 """
 
 from __future__ import annotations
 
 import re
+from base64 import b64encode
 from dataclasses import replace
 from typing import Literal, Self
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 import httpx
@@ -29,6 +32,7 @@ API_VERSION_URL = "https://api.twilio.com/2010-04-01"
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
 MAX_TWIML = 4000
 _LANGUAGE = re.compile(r"^[a-z]{2,3}-[A-Z]{2}$")
+_FORM = "application/x-www-form-urlencoded"
 
 
 class TwilioSettings(ProviderSettings):
@@ -102,12 +106,18 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
     ) -> None:
         super().__init__(settings, name=name, resilience=resilience)
         self._clock = clock or SystemClock()
+        # Basic auth as a default header rather than `auth=`: the same header, without httpx's
+        # per-request auth flow; httpx masks it whenever headers are printed.
+        credentials = f"{settings.account_sid}:{settings.auth_token.get_secret_value()}"
         self._client = httpx.Client(
             base_url=settings.base_url,
-            auth=(settings.account_sid, settings.auth_token.get_secret_value()),
             timeout=settings.timeout,
             transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "rightparty"},
+            headers={
+                "Accept": "application/json",
+                "User-Agent": "rightparty",
+                "Authorization": f"Basic {b64encode(credentials.encode()).decode('ascii')}",
+            },
         )
 
     def _capabilities(self) -> Capabilities:
@@ -174,9 +184,14 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
     def _post(
         self, path: str, form: dict[str, str | list[str]], message: OutboundMessage
     ) -> SendReport:
-        headers = {self.settings.idempotency_header: message.idempotency_key}
+        headers = {
+            self.settings.idempotency_header: message.idempotency_key,
+            "Content-Type": _FORM,
+        }
+        # Encoded here as httpx would encode `data=form`, without its per-request checks.
+        content = urlencode(form, doseq=True).encode()
         try:
-            response = self._client.post(path, data=form, headers=headers)
+            response = self._client.post(path, content=content, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
             return transient(self.name, "twilio_connect")
         except httpx.TransportError:
