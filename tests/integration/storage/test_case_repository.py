@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from rightparty.db.tables import DecisionRow
 from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.case import CaseStatus
-from rightparty.domain.errors import CaseNotFound
+from rightparty.domain.errors import CaseNotFound, CustomerNotFound
 from rightparty.domain.vocabulary import Outcome, OutcomeCategory
-from tests.builders import MONDAY_NOON, a_case, a_customer, an_attempt
+from tests.builders import MONDAY_NOON, a_case, a_customer, a_mobile, an_attempt, an_email
 
 pytestmark = pytest.mark.integration
 
@@ -117,3 +117,38 @@ def test_decisions_keep_the_whole_document(app, customer):
     with app.session_factory() as session:
         row = session.query(DecisionRow).one()
         assert (row.allowed, row.document, row.evaluated_at) == (False, document, MONDAY_NOON)
+
+
+def test_batch_reads_equal_one_by_one_reads(app, customer):
+    other = a_customer(
+        "cust-2",
+        external_ref="C0002",
+        points=[a_mobile("m2", "+8613900000000"), an_email("e2", "other@example.com")],
+    )
+    cases = [a_case("case-a"), a_case("case-b"), replace(a_case("case-c"), customer_id=other.id)]
+    attempts = [an_attempt(f"att-{case.id}", case=case) for case in cases]
+    with app.unit_of_work() as uow:
+        uow.customers.add(other)
+        uow.cases.add_many(cases)
+        uow.attempts.add_many(attempts)
+        uow.commit()
+    ids = [attempt.id for attempt in attempts]
+    with app.unit_of_work() as uow:
+        one_by_one = (
+            {case.id: uow.cases.get(case.id) for case in cases},
+            {attempt_id: uow.attempts.get(attempt_id) for attempt_id in ids},
+            {key: uow.attempts.history(key) for key in (customer.id, other.id, "nobody")},
+            {key: uow.customers.get(key) for key in (customer.id, other.id)},
+        )
+    with app.unit_of_work() as uow:
+        batched = (
+            uow.cases.get_many([case.id for case in cases]),
+            uow.attempts.get_many(ids),
+            uow.attempts.histories([customer.id, other.id, "nobody"]),
+            uow.customers.get_many([customer.id, other.id]),
+        )
+        assert uow.customers.get(customer.id) is batched[3][customer.id], "one identity"
+        with pytest.raises(CustomerNotFound):
+            uow.customers.get_many([customer.id, "nobody"])
+    assert batched == one_by_one
+    assert [len(entries) for entries in batched[2].values()] == [2, 1, 0]

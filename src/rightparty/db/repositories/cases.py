@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,14 @@ class SqlCaseRepository:
 
     def get(self, case_id: str) -> Case:
         return _case_from_row(self._row(case_id))
+
+    def get_many(self, case_ids: Collection[str]) -> dict[str, Case]:
+        """`get` for many at once, in one query."""
+        wanted = [case_id for case_id in case_ids if case_id not in self._rows]
+        if wanted:
+            rows = self._session.scalars(select(CaseRow).where(CaseRow.id.in_(wanted)))
+            self._rows.update((row.id, row) for row in rows)
+        return {case_id: _case_from_row(self._row(case_id)) for case_id in case_ids}
 
     def _row(self, case_id: str) -> CaseRow:
         row = self._rows.get(case_id) or self._session.get(CaseRow, case_id)
@@ -239,6 +247,14 @@ class SqlAttemptRepository:
     def get(self, attempt_id: str) -> Attempt:
         return self._from_row(self._row(attempt_id))
 
+    def get_many(self, attempt_ids: Collection[str]) -> dict[str, Attempt]:
+        """`get` for many at once, in one query."""
+        wanted = [attempt_id for attempt_id in attempt_ids if attempt_id not in self._rows]
+        if wanted:
+            rows = self._session.scalars(select(AttemptRow).where(AttemptRow.id.in_(wanted)))
+            self._rows.update((row.id, row) for row in rows)
+        return {attempt_id: self._from_row(self._row(attempt_id)) for attempt_id in attempt_ids}
+
     def _row(self, attempt_id: str) -> AttemptRow:
         row = self._rows.get(attempt_id) or self._session.get(AttemptRow, attempt_id)
         if row is None:
@@ -259,8 +275,13 @@ class SqlAttemptRepository:
         return [self._from_row(row) for row in self._session.scalars(query)]
 
     def history(self, customer_id: str) -> list[AttemptHistoryEntry]:
+        return self.histories([customer_id])[customer_id]
+
+    def histories(self, customer_ids: Collection[str]) -> dict[str, list[AttemptHistoryEntry]]:
+        """`history` of many customers in one query; a customer with none gets an empty list."""
         query = (
             select(
+                AttemptRow.customer_id,
                 AttemptRow.id,
                 AttemptRow.case_id,
                 AttemptRow.contact_point_id,
@@ -273,25 +294,27 @@ class SqlAttemptRepository:
                 AttemptRow.sent_at,
                 AttemptRow.status,
             )
-            .where(AttemptRow.customer_id == customer_id)
+            .where(AttemptRow.customer_id.in_(list(customer_ids)))
             .order_by(AttemptRow.created_at, AttemptRow.id)
         )
-        return [
-            AttemptHistoryEntry(
-                id=row.id,
-                case_id=row.case_id,
-                contact_point_id=row.contact_point_id,
-                channel=Channel(row.channel),
-                purpose=Purpose(row.purpose),
-                idempotency_key=row.idempotency_key,
-                created_at=row.created_at,
-                debt_id=row.debt_id,
-                outcome=Outcome(row.outcome) if row.outcome else None,
-                sent_at=row.sent_at,
-                withdrawn=row.status == AttemptStatus.WITHDRAWN.value,
+        found: dict[str, list[AttemptHistoryEntry]] = {key: [] for key in customer_ids}
+        for row in self._session.execute(query):
+            found[row.customer_id].append(
+                AttemptHistoryEntry(
+                    id=row.id,
+                    case_id=row.case_id,
+                    contact_point_id=row.contact_point_id,
+                    channel=Channel(row.channel),
+                    purpose=Purpose(row.purpose),
+                    idempotency_key=row.idempotency_key,
+                    created_at=row.created_at,
+                    debt_id=row.debt_id,
+                    outcome=Outcome(row.outcome) if row.outcome else None,
+                    sent_at=row.sent_at,
+                    withdrawn=row.status == AttemptStatus.WITHDRAWN.value,
+                )
             )
-            for row in self._session.execute(query)
-        ]
+        return found
 
     def by_reference_code(self, code: str) -> list[Attempt]:
         """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""

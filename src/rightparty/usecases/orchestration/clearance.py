@@ -12,6 +12,7 @@ facts as they are now; one that no longer passes is withdrawn, never sent, and i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from rightparty.domain.attempt import AttemptStatus
@@ -30,18 +31,24 @@ def clear_for_sending(
     policy_for: Callable[[str], Policy],
 ) -> list[OutboundMessage]:
     """The messages that may go out now; the others' attempts are withdrawn in `uow`."""
+    attempts = uow.attempts.get_many([message.attempt_id for message in messages])
+    queued = [attempt for attempt in attempts.values() if attempt.status is AttemptStatus.QUEUED]
+    # Read together: a batch of messages is a handful of queries, not a handful per message.
+    customers = uow.customers.get_many({attempt.customer_id for attempt in queued})
+    cases = uow.cases.get_many({attempt.case_id for attempt in queued})
+    histories = uow.attempts.histories(customers.keys())
     cleared: list[OutboundMessage] = []
     for message in messages:
-        attempt = uow.attempts.get(message.attempt_id)
+        attempt = attempts[message.attempt_id]
         if attempt.status is not AttemptStatus.QUEUED:
             continue
-        customer = uow.customers.get(attempt.customer_id)
-        case = uow.cases.get(attempt.case_id)
+        customer = customers[attempt.customer_id]
+        case = cases[attempt.case_id]
         point = customer.contact_point(attempt.contact_point_id)
         targeted = case.contact_point_ids is not None and point.id in case.contact_point_ids
         usable = point.addressable or (targeted and point.status.addressable)
         # The attempt itself is in the history as in flight; it must not count against itself.
-        history = [entry for entry in uow.attempts.history(customer.id) if entry.id != attempt.id]
+        history = [entry for entry in histories[customer.id] if entry.id != attempt.id]
         request = ContactRequest(
             attempt.channel, point.id, attempt.purpose, debt_id=attempt.debt_id
         )
@@ -55,6 +62,11 @@ def clear_for_sending(
         uow.decisions.add(case.id, attempt.id, document, now)
         attempt.withdraw(now)
         uow.attempts.save(attempt)
+        # Withdrawn, it counts toward nothing for the customer's next message of this batch.
+        histories[customer.id] = [
+            replace(entry, withdrawn=True) if entry.id == attempt.id else entry
+            for entry in histories[customer.id]
+        ]
         uow.audit.record(
             "attempt.withdrawn",
             ACTOR,

@@ -258,6 +258,10 @@ class CaseWorker:
         results = [(message, self.gateway.send(message)) for message in messages]
         now = self.clock.now()
         with self.unit_of_work() as uow:
+            # Read together; the answers below then find them in the unit of work.
+            attempts = uow.attempts.get_many([message.attempt_id for message in messages])
+            uow.customers.get_many({attempt.customer_id for attempt in attempts.values()})
+            uow.cases.get_many({attempt.case_id for attempt in attempts.values()})
             outcomes = [
                 self._record_send(message.attempt_id, result, uow, now)
                 for message, result in results
@@ -309,8 +313,9 @@ class CaseWorker:
 def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[OutboundMessage]:
     """Mark each still-queued attempt `dispatching`; the others are not sent (again) here."""
     claimed: list[OutboundMessage] = []
+    attempts = uow.attempts.get_many([message.attempt_id for message in messages])
     for message in messages:
-        attempt = uow.attempts.get(message.attempt_id)
+        attempt = attempts[message.attempt_id]
         if attempt.status is AttemptStatus.QUEUED:
             attempt.mark_dispatching()
             uow.attempts.save(attempt)
