@@ -86,10 +86,33 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-@lru_cache(maxsize=4096)
-def _reference_pattern(reference_code: str) -> re.Pattern[str]:
-    """The code as written or as read aloud (`7 K 2 Q`, `7-K-2-Q`), in any case."""
-    return re.compile(r"[\s\-.,]*".join(re.escape(character) for character in reference_code), re.I)
+_CODE_SEPARATORS = frozenset(" \t\n\r\f\v-.,")
+
+
+def without_reference(folded: str, reference_code: str) -> tuple[str, bool]:
+    """`folded` with each occurrence of the code, as written or as read aloud (`7 k 2 q`,
+    `7-k-2-q`), replaced by a space; and whether there was one.
+
+    A scan, not a regular expression: every message has its own code, and compiling a pattern
+    per message cost more than rendering it."""
+    code = reference_code.casefold()
+    if not code:
+        return folded, False
+    positions = [index for index, char in enumerate(folded) if char not in _CODE_SEPARATORS]
+    letters = "".join(folded[index] for index in positions)
+    spans: list[tuple[int, int]] = []
+    found = letters.find(code)
+    while found >= 0:
+        spans.append((positions[found], positions[found + len(code) - 1] + 1))
+        found = letters.find(code, found + len(code))
+    if not spans:
+        return folded, False
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [folded[last:start], " "]
+        last = end
+    pieces.append(folded[last:])
+    return "".join(pieces), True
 
 
 @lru_cache(maxsize=64)
@@ -193,13 +216,13 @@ def check_content(
         for marker in phrases.disclosures.get(rule.disclosure, {}).get(message.locale, ())
     )
     folded = _fold(message.visible_text)
-    pattern = _reference_pattern(reference_code) if reference_code else None
+    text, reference_present = without_reference(folded, reference_code)
     scanned = _Scanned(
         message=message,
         channel=channel,
         folded=folded,
-        without_reference=pattern.sub(" ", folded) if pattern else folded,
-        reference_present=bool(pattern and pattern.search(folded)),
+        without_reference=text,
+        reference_present=reference_present,
         personal_values=tuple(value for value in personal_values if value.strip()),
         required_markers=markers,
     )
