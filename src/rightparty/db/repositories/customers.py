@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,24 +12,27 @@ from sqlalchemy import Row, Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
+from rightparty.db.repositories.customer_rows import (
+    by_customer,
+    consent_from_row,
+    consent_values,
+    locations_of,
+    point_from_row,
+    restriction_values,
+)
 from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
 from rightparty.db.tables import CaseRow, ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
 from rightparty.domain.case import CaseStatus
-from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
 from rightparty.domain.contact_point import (
     DEGRADED_AFTER_FAILURES,
     ContactPoint,
-    ContactPointHealth,
 )
 from rightparty.domain.customer import Customer, Location
 from rightparty.domain.errors import CustomerNotFound
 from rightparty.domain.restriction import InconvenientPlace, Restriction
 from rightparty.domain.vocabulary import (
     Channel,
-    ContactPointKind,
     ContactPointStatus,
-    ContactSource,
-    Outcome,
     Purpose,
 )
 
@@ -99,9 +102,9 @@ class SqlCustomerRepository:
                 self._point_values(customer.id, position, point)
                 for position, point in enumerate(customer.contact_points)
             )
-            consents.extend(_consent_values(customer.id, entry) for entry in customer.consents)
+            consents.extend(consent_values(customer.id, entry) for entry in customer.consents)
             restrictions.extend(
-                _restriction_values(customer.id, restriction)
+                restriction_values(customer.id, restriction)
                 for restriction in customer.restrictions
             )
         for table, values in (
@@ -123,7 +126,7 @@ class SqlCustomerRepository:
             row.name_ct = self._encrypt(customer.id, "customers", "name", customer.name)
         row.locale = customer.locale
         row.jurisdiction = customer.jurisdiction
-        row.locations = _locations(customer)
+        row.locations = locations_of(customer)
         if customer.updated_at is not None:
             row.updated_at = customer.updated_at
         self._write_children(customer, stored)
@@ -171,7 +174,7 @@ class SqlCustomerRepository:
             "name_ct": self._encrypt(customer.id, "customers", "name", customer.name),
             "locale": customer.locale,
             "jurisdiction": customer.jurisdiction,
-            "locations": _locations(customer),
+            "locations": locations_of(customer),
             "created_at": customer.created_at,
             "updated_at": customer.updated_at,
         }
@@ -336,6 +339,9 @@ class SqlCustomerRepository:
         for restriction in customer.restrictions:
             self._session.add(restriction_to_row(customer.id, restriction))
 
+    def _decrypt_address(self, customer_id: str, row: Row[Any]) -> str:
+        return self._protection.decrypt(customer_id, "contact_points", "address", row.address_ct)
+
     def _load(self, row: CustomerRow) -> Customer:
         return self._load_many([row])[0]
 
@@ -348,21 +354,21 @@ class SqlCustomerRepository:
         new = [row for row in rows if row.id not in self._loaded]
         if new:
             ids = [row.id for row in new]
-            points = _by_customer(
+            points = by_customer(
                 self._session.execute(
                     select(*_POINT_COLUMNS)
                     .where(ContactPointRow.customer_id.in_(ids))
                     .order_by(ContactPointRow.position)
                 )
             )
-            consents = _by_customer(
+            consents = by_customer(
                 self._session.execute(
                     select(*_CONSENT_COLUMNS)
                     .where(ConsentRow.customer_id.in_(ids))
                     .order_by(ConsentRow.id)
                 )
             )
-            restrictions = _by_customer(
+            restrictions = by_customer(
                 self._session.execute(
                     select(RestrictionRow.customer_id, RestrictionRow.type, RestrictionRow.details)
                     .where(RestrictionRow.customer_id.in_(ids))
@@ -380,8 +386,11 @@ class SqlCustomerRepository:
                     locations=[
                         Location(item["timezone"], item["source"]) for item in row.locations
                     ],
-                    contact_points=[self._point(row.id, point) for point in points.get(row.id, ())],
-                    consents=[_consent(entry) for entry in consents.get(row.id, ())],
+                    contact_points=[
+                        point_from_row(point, self._decrypt_address(row.id, point))
+                        for point in points.get(row.id, ())
+                    ],
+                    consents=[consent_from_row(entry) for entry in consents.get(row.id, ())],
                     restrictions=[
                         restriction_from_row(item) for item in restrictions.get(row.id, ())
                     ],
@@ -391,63 +400,3 @@ class SqlCustomerRepository:
                 self._loaded[row.id] = customer
                 self._remember(customer)
         return [self._loaded[row.id] for row in rows]
-
-    def _point(self, customer_id: str, row: Row[Any]) -> ContactPoint:
-        return ContactPoint(
-            id=row.id,
-            channel=Channel(row.channel),
-            address=self._protection.decrypt(
-                customer_id, "contact_points", "address", row.address_ct
-            ),
-            kind=ContactPointKind(row.kind),
-            source=ContactSource(row.source),
-            status=ContactPointStatus(row.status),
-            time_zones=tuple(row.time_zones),
-            verified_at=row.verified_at,
-            last_confirmed_at=row.last_confirmed_at,
-            health=ContactPointHealth(
-                consecutive_failures=row.consecutive_failures,
-                last_outcome=Outcome(row.last_outcome) if row.last_outcome else None,
-                last_outcome_at=row.last_outcome_at,
-            ),
-            superseded_at=row.superseded_at,
-        )
-
-
-def _locations(customer: Customer) -> list[dict[str, str]]:
-    return [{"timezone": item.timezone, "source": item.source} for item in customer.locations]
-
-
-def _consent_values(customer_id: str, entry: ConsentEntry) -> dict[str, Any]:
-    return {
-        "customer_id": customer_id,
-        "purpose": entry.purpose.value,
-        "channel": entry.channel.value,
-        "action": entry.action.value,
-        "source": entry.source.value,
-        "evidence": entry.evidence,
-        "at": entry.at,
-    }
-
-
-def _restriction_values(customer_id: str, restriction: Restriction) -> dict[str, Any]:
-    row = restriction_to_row(customer_id, restriction)
-    return {"customer_id": customer_id, "type": row.type, "details": row.details}
-
-
-def _consent(row: Row[Any]) -> ConsentEntry:
-    return ConsentEntry(
-        purpose=Purpose(row.purpose),
-        channel=Channel(row.channel),
-        action=ConsentAction(row.action),
-        source=ConsentSource(row.source),
-        at=row.at,
-        evidence=row.evidence,
-    )
-
-
-def _by_customer(rows: Iterable[Row[Any]]) -> dict[str, list[Row[Any]]]:
-    grouped: dict[str, list[Row[Any]]] = {}
-    for row in rows:
-        grouped.setdefault(row.customer_id, []).append(row)
-    return grouped

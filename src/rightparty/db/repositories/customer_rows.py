@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Customer rows to domain objects and back, for `SqlCustomerRepository`: no session, no keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Row
+
+from rightparty.db.repositories.restrictions import restriction_to_row
+from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
+from rightparty.domain.contact_point import ContactPoint, ContactPointHealth
+from rightparty.domain.customer import Customer
+from rightparty.domain.restriction import Restriction
+from rightparty.domain.vocabulary import (
+    Channel,
+    ContactPointKind,
+    ContactPointStatus,
+    ContactSource,
+    Outcome,
+    Purpose,
+)
+
+
+def point_from_row(row: Row[Any], address: str) -> ContactPoint:
+    """A contact point from its row; `address` is the decrypted one."""
+    return ContactPoint(
+        id=row.id,
+        channel=Channel(row.channel),
+        address=address,
+        kind=ContactPointKind(row.kind),
+        source=ContactSource(row.source),
+        status=ContactPointStatus(row.status),
+        time_zones=tuple(row.time_zones),
+        verified_at=row.verified_at,
+        last_confirmed_at=row.last_confirmed_at,
+        health=ContactPointHealth(
+            consecutive_failures=row.consecutive_failures,
+            last_outcome=Outcome(row.last_outcome) if row.last_outcome else None,
+            last_outcome_at=row.last_outcome_at,
+        ),
+        superseded_at=row.superseded_at,
+    )
+
+
+def locations_of(customer: Customer) -> list[dict[str, str]]:
+    return [{"timezone": item.timezone, "source": item.source} for item in customer.locations]
+
+
+def consent_values(customer_id: str, entry: ConsentEntry) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "purpose": entry.purpose.value,
+        "channel": entry.channel.value,
+        "action": entry.action.value,
+        "source": entry.source.value,
+        "evidence": entry.evidence,
+        "at": entry.at,
+    }
+
+
+def restriction_values(customer_id: str, restriction: Restriction) -> dict[str, Any]:
+    row = restriction_to_row(customer_id, restriction)
+    return {"customer_id": customer_id, "type": row.type, "details": row.details}
+
+
+def consent_from_row(row: Row[Any]) -> ConsentEntry:
+    return ConsentEntry(
+        purpose=Purpose(row.purpose),
+        channel=Channel(row.channel),
+        action=ConsentAction(row.action),
+        source=ConsentSource(row.source),
+        at=row.at,
+        evidence=row.evidence,
+    )
+
+
+def by_customer(rows: Iterable[Row[Any]]) -> dict[str, list[Row[Any]]]:
+    grouped: dict[str, list[Row[Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row.customer_id, []).append(row)
+    return grouped
