@@ -175,6 +175,11 @@ class Policy:
         )
         self._refs = tuple(PackRef(pack.name, pack.version) for pack in self.packs)
         self._calendars = calendars
+        for code in {code for rule in self.rules for code in rule.calendars()}:
+            # Asked once now, so a source that loads calendars lazily (the `holidays` package
+            # takes a fifth of a second) does so while the policy is compiled, not in the middle
+            # of the first decision that needs one.
+            calendars(code)
         self._clock = ZoneClock() if clock is None else clock
         self._plans = {
             (channel, purpose): self._plan(channel, purpose)

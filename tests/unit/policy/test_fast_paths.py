@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The engine's shortcuts never change a decision: rules left out for a customer's traits, the
-lazily built history index, the reused shapes of blocked decisions, and formatted clock times."""
+"""The engine's shortcuts never change a decision (rules left out for a customer's traits, the
+lazily built history index, the reused shapes of blocked decisions, formatted clock times), and a
+policy does its one-off work when it is compiled, not while deciding."""
 
 import copy
 import pickle
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rightparty.domain.vocabulary import Channel, Outcome
-from rightparty.policy import Counter, CustomerFacts, ScopeKey
+from rightparty.policy import Counter, CustomerFacts, Policy, ScopeKey
 from rightparty.policy.facts import (
     ATTORNEYS,
     CEASES,
@@ -26,7 +27,12 @@ from rightparty.policy.facts import (
 )
 from rightparty.policy.history import UNATTRIBUTED, HistoryIndex
 from rightparty.policy.localtime import DAY, HOUR, clock_text
-from rightparty.usecases.policy_packs import JURISDICTION_PACKS, build_policy, pack_names
+from rightparty.usecases.policy_packs import (
+    JURISDICTION_PACKS,
+    build_policy,
+    load_pack,
+    pack_names,
+)
 from tests.unit.policy.strategies import DEBTS, customers, history, instants, requests
 
 pytestmark = pytest.mark.unit
@@ -153,3 +159,13 @@ def test_equal_counters_share_a_token_and_a_copy_is_rebuilt_from_its_fields():
         assert copied == made
         assert copied.token == made.token
         assert hash(copied) == hash(made)
+
+
+def test_a_policy_asks_for_its_packs_fixed_calendars_when_it_is_compiled():
+    asked = []
+
+    def source(code):
+        asked.append(code)
+
+    Policy([load_pack("cn-collections"), load_pack("bank-baseline")], calendars=source)
+    assert asked == ["CN"]  # bank-baseline's calendar is the customer's: not known yet

@@ -83,3 +83,7 @@ class Rule:
     def earliest(self, context: Context, instant: float) -> float | None:
         """For timed rules, the earliest instant at or after `instant` at which this rule passes."""
         return instant
+
+    def calendars(self) -> tuple[str, ...]:
+        """The holiday calendars this rule asks for whoever the customer is."""
+        return ()

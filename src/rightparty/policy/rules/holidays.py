@@ -39,6 +39,9 @@ class HolidayRule(Rule):
     def needs(self) -> int:
         return JURISDICTIONS if self.calendar == CUSTOMER_CALENDAR else 0
 
+    def calendars(self) -> tuple[str, ...]:
+        return () if self.calendar == CUSTOMER_CALENDAR else (self.calendar,)
+
     def _calendars(self, context: Context) -> list[HolidayCalendar]:
         codes = (
             context.customer.jurisdictions
