@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -32,7 +33,8 @@ def import_file(
         lines = file.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         fail(f"{file}: cannot read it as UTF-8 text ({type(error).__name__})")
-    validation = validate_import(lines)
+    # Checked before anything else starts in this process, so it may fork (`validate_import`).
+    validation = validate_import(lines, workers=os.cpu_count() or 1)
     if not validation.ok:
         for line_error in validation.errors:
             stderr.print(str(line_error), highlight=False, markup=False)

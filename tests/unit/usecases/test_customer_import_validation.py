@@ -4,6 +4,7 @@ import json
 import pytest
 
 from rightparty.domain.vocabulary import Channel, ContactPointKind
+from rightparty.usecases import customer_import
 from rightparty.usecases.customer_import import validate_import
 
 pytestmark = pytest.mark.unit
@@ -98,3 +99,35 @@ def test_a_repeated_external_ref_in_one_file_is_an_error():
 
 def test_a_line_that_is_not_an_object_is_refused():
     assert str(validate_import(["[1, 2]"]).errors[0]) == "line 1: (line): must be a JSON object"
+
+
+def test_checking_in_several_processes_gives_the_same_answer(monkeypatch):
+    monkeypatch.setattr(customer_import, "PARALLEL_FROM_LINES", 4)
+    forked: list[int] = []
+    check_in_processes = customer_import._check_in_processes
+
+    def spy(texts, workers):
+        forked.append(workers)
+        return check_in_processes(texts, workers)
+
+    monkeypatch.setattr(customer_import, "_check_in_processes", spy)
+    good = [
+        json.dumps(
+            {
+                "external_ref": f"P{n}",
+                "name": "Zoe Q",
+                "locale": "en-US",
+                "jurisdiction": "US",
+                "contact_points": [
+                    {"channel": "sms", "address": f"+1212555{n:04d}", "source": "app"}
+                ],
+            }
+        )
+        for n in range(9)
+    ]
+    lines = [*good[:4], "not json", "", good[0], '{"external_ref": "X"}', *good[4:]]
+    in_one = customer_import.validate_import(lines)
+    in_three = customer_import.validate_import(lines, workers=3)
+    assert forked == [3]
+    assert in_three == in_one
+    assert [error.line for error in in_one.errors] == [5, 7, 8]
