@@ -84,7 +84,7 @@ class MerkleFrontier:
         if len(node_list) != size.bit_count():
             message = f"a frontier of size {size} has one node per set bit, not {len(node_list)}"
             raise InvalidEncoding(message)
-        if any(len(node) != HASH_SIZE for node in node_list):
+        if node_list and set(map(len, node_list)) != {HASH_SIZE}:  # map: once per append
             message = "a frontier node is not 32 bytes"
             raise InvalidEncoding(message)
         frontier = cls()
