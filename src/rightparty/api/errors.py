@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rightparty.domain.errors import RightpartyError
-from rightparty.usecases.delivery_callbacks import ProviderMessageNotFound
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("rightparty.api")
@@ -57,9 +56,7 @@ def webhooks_not_configured() -> ApiError:
     )
 
 
-_DOMAIN_STATUSES: dict[type[RightpartyError], HTTPStatus] = {
-    ProviderMessageNotFound: HTTPStatus.NOT_FOUND,
-}
+_DOMAIN_STATUSES: dict[type[RightpartyError], HTTPStatus] = {}
 
 
 def problem(

@@ -33,8 +33,9 @@ def twilio_status(form: SignedForm, context: Context) -> dict[str, str]:
     """A Messages or Calls status callback; a final status is folded into its attempt.
 
     Answers `{"result": …}`: `applied`, `part_recorded` (one part of a split SMS), `not_final`
-    (queued, sent, ringing, in-progress: acknowledged, nothing changes) or `already_final` (a
-    repeated callback). A final status for a sid no attempt was sent as is a 404.
+    (queued, sent, ringing, in-progress: acknowledged, nothing changes), `already_final` (a
+    repeated callback) or `held` (a final status for a sid whose send is not recorded yet: it is
+    applied when it is).
     """
     callback = StatusCallback.model_validate(form)
     outcome = call_status_outcome(form) if callback.is_call else message_status_outcome(form)

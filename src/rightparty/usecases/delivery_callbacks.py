@@ -5,6 +5,10 @@ The caller has already checked that the provider sent it and mapped the provider
 DESIGN.md §6 outcome (None while the message is still on its way). Applying the same status twice
 changes nothing: an attempt is immutable once final.
 
+A final status for an id no attempt was recorded with yet is held (`held_statuses`), not refused:
+providers call back fast, and a "delivered" can arrive while the dispatcher is still sending the
+rest of its batch. Recording the send applies what was held (`apply_held_statuses`).
+
 A message split into parts (long SMS) is one attempt whose provider id lists every part's id, and
 each part gets its own callbacks. A part that did not arrive decides at once (the customer did
 not get the whole message, and the case should move on); the message counts as reached only when
@@ -19,7 +23,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from rightparty.domain.attempt import Attempt
-from rightparty.domain.errors import RightpartyError
 from rightparty.domain.vocabulary import Outcome
 from rightparty.usecases.customers import IdFactory, random_id
 from rightparty.usecases.orchestration.closing import ACTOR
@@ -28,21 +31,12 @@ from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import UnitOfWork
 
 
-class ProviderMessageNotFound(RightpartyError):
-    """No attempt of these providers was sent with this message id."""
-
-    code = "PROVIDER_MESSAGE_NOT_FOUND"
-
-    def __init__(self, message_id: str) -> None:
-        super().__init__(f"no attempt was sent as provider message {message_id}")
-        self.message_id = message_id
-
-
 class StatusResult(StrEnum):
     APPLIED = "applied"
     PART_RECORDED = "part_recorded"
     NOT_FINAL = "not_final"
     ALREADY_FINAL = "already_final"
+    HELD = "held"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,37 +60,87 @@ def record_provider_status(
     """Fold a final status into its attempt, its contact point's health and its case.
 
     A status that is not final changes nothing and is not looked up: the first ones (queued,
-    sent, ringing) may arrive before the dispatcher has committed the provider's id. Raises
-    `ProviderMessageNotFound` for a final status no attempt was sent as.
+    sent, ringing) may arrive before the dispatcher has committed the provider's id. A final
+    status for an id no attempt was recorded with yet is held until one is.
     """
     if status.outcome is None:
         return StatusResult.NOT_FINAL
+    plans = plans if plans is not None else default_plans()
     with uow:
-        provider, attempt = _find(status, uow)
-        if attempt.final:
-            return StatusResult.ALREADY_FINAL
-        parts = uow.attempts.record_part_outcome(provider, status.message_id, status.outcome)
-        outcome = message_outcome(parts) if len(parts) > 1 else status.outcome
-        if outcome is None:
+        found = _find(status, uow)
+        if found is None:
+            uow.attempts.hold_status(status.message_id, status.providers, status.outcome, status.at)
             uow.audit.record(
-                "attempt.part_outcome",
+                "provider_status.held",
                 ACTOR,
-                attempt.id,
-                {"outcome": status.outcome.value, "parts": len(parts)},
+                f"provider_message:{status.message_id}",
+                {"outcome": status.outcome.value},
                 status.at,
             )
             uow.commit()
-            return StatusResult.PART_RECORDED
-        apply_outcome(
+            return StatusResult.HELD
+        provider, attempt = found
+        result = fold_status(
             attempt,
-            outcome,
-            status.at,
             uow,
-            plans=plans if plans is not None else default_plans(),
+            provider=provider,
+            message_id=status.message_id,
+            outcome=status.outcome,
+            at=status.at,
+            plans=plans,
             new_id=new_id,
         )
         uow.commit()
+    return result
+
+
+def fold_status(
+    attempt: Attempt,
+    uow: UnitOfWork,
+    *,
+    provider: str,
+    message_id: str,
+    outcome: Outcome,
+    at: datetime,
+    plans: PlanCatalogue,
+    new_id: IdFactory,
+) -> StatusResult:
+    """One final status of one of `attempt`'s messages, inside the caller's unit of work."""
+    if attempt.final:
+        return StatusResult.ALREADY_FINAL
+    parts = uow.attempts.record_part_outcome(provider, message_id, outcome)
+    whole = message_outcome(parts) if len(parts) > 1 else outcome
+    if whole is None:
+        uow.audit.record(
+            "attempt.part_outcome",
+            ACTOR,
+            attempt.id,
+            {"outcome": outcome.value, "parts": len(parts)},
+            at,
+        )
+        return StatusResult.PART_RECORDED
+    apply_outcome(attempt, whole, at, uow, plans=plans, new_id=new_id)
     return StatusResult.APPLIED
+
+
+def apply_held_statuses(
+    attempt: Attempt, uow: UnitOfWork, *, plans: PlanCatalogue, new_id: IdFactory
+) -> None:
+    """Fold in what providers said about `attempt`'s messages before its send was recorded."""
+    if attempt.provider is None or not attempt.provider_message_id:
+        return
+    ids = attempt.provider_message_id.split(",")
+    for message_id, outcome, at in uow.attempts.take_held_statuses(attempt.provider, ids):
+        fold_status(
+            attempt,
+            uow,
+            provider=attempt.provider,
+            message_id=message_id,
+            outcome=outcome,
+            at=at,
+            plans=plans,
+            new_id=new_id,
+        )
 
 
 def message_outcome(parts: Sequence[Outcome | None]) -> Outcome | None:
@@ -109,9 +153,9 @@ def message_outcome(parts: Sequence[Outcome | None]) -> Outcome | None:
     return Outcome.READ if all(outcome is Outcome.READ for outcome in parts) else Outcome.DELIVERED
 
 
-def _find(status: ProviderStatus, uow: UnitOfWork) -> tuple[str, Attempt]:
+def _find(status: ProviderStatus, uow: UnitOfWork) -> tuple[str, Attempt] | None:
     for provider in status.providers:
         attempt = uow.attempts.by_provider_message_id(provider, status.message_id)
         if attempt is not None:
             return provider, attempt
-    raise ProviderMessageNotFound(status.message_id)
+    return None

@@ -136,6 +136,18 @@ class AttemptRepository(Protocol):
 
     def get_many(self, attempt_ids: Collection[str]) -> dict[str, Attempt]: ...
 
+    def hold_status(
+        self, message_id: str, providers: Sequence[str], outcome: Outcome, at: datetime
+    ) -> None:
+        """Keep a final status for a message id no attempt was recorded with yet."""
+        ...
+
+    def take_held_statuses(
+        self, provider: str, message_ids: Sequence[str]
+    ) -> list[tuple[str, Outcome, datetime]]:
+        """The statuses held for these message ids of `provider`, removed as they are taken."""
+        ...
+
     def histories(self, customer_ids: Collection[str]) -> dict[str, list[AttemptHistoryEntry]]:
         """`history` of many customers at once."""
         ...

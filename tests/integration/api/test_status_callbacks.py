@@ -146,10 +146,56 @@ def test_a_stale_call_callback_is_refused_and_a_fresh_one_applied(app, clock, tw
     assert _stored(app, attempt.id)[0].outcome is Outcome.VOICEMAIL
 
 
-def test_a_final_status_for_an_unknown_sid_is_a_404_with_a_stable_code(twilio):
+def test_a_final_status_for_an_unknown_sid_is_held_not_lost(app, twilio):
     response = twilio.post(STATUS, _message("SM" + "f" * 32, "delivered"))
-    assert response.status_code == 404
-    assert response.json()["code"] == "PROVIDER_MESSAGE_NOT_FOUND"
+    assert response.status_code == 200
+    assert response.json() == {"result": "held"}
+    assert app.verify_audit_log().ok
+
+
+class CallsBackAtOnce(TwilioLikeGateway):
+    """Twilio at its fastest: the delivered callback arrives before the sender has even
+    recorded the sid (the dispatcher is still sending the rest of its batch)."""
+
+    def __init__(self, twilio) -> None:
+        super().__init__()
+        self.twilio = twilio
+        self.answers: list[dict[str, str]] = []
+
+    def send(self, message):
+        result = super().send(message)
+        assert result.provider_message_id is not None
+        for sid in result.provider_message_id.split(","):
+            self.answers.append(self.twilio.post(STATUS, _message(sid, "delivered")).json())
+        return result
+
+
+@pytest.mark.parametrize("parts", [1, 2])
+def test_a_callback_faster_than_the_send_record_is_applied_when_it_is_recorded(
+    app, clock, twilio, parts
+):
+    clock.advance_to(AFTERNOON_IN_NEW_YORK)
+    gateway = CallsBackAtOnce(twilio)
+    gateway.parts = parts
+    customer = a_us_customer("c1", a_us_point("m1", Channel.SMS, "+12125550100"))
+    with app.unit_of_work() as uow:
+        uow.customers.add(customer)
+        uow.commit()
+    case_id = open_case(
+        OpenCase("c1", Purpose.INFO_UPDATE, "staff:test"), app.unit_of_work(), clock
+    )
+    worker = app.case_worker(gateway)
+    report = worker.run_step(case_id)
+    assert worker.dispatch(report.attempt_id, report.message) is Outcome.DELIVERED
+    assert gateway.answers == [{"result": "held"}] * parts
+    stored, _, stored_case = _stored(app, report.attempt_id)
+    assert stored.outcome is Outcome.DELIVERED
+    assert stored_case.status is CaseStatus.REACHED
+    with app.unit_of_work() as uow:
+        assert (
+            uow.attempts.take_held_statuses("twilio", stored.provider_message_id.split(",")) == []
+        )
+    assert app.verify_audit_log().ok
 
 
 def test_a_callback_without_a_sid_is_a_422_naming_no_input(twilio):

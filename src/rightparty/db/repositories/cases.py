@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
 from rightparty.db.tables import AttemptRow, CaseRow, CustomerRow, DecisionRow
-from rightparty.db.tables.cases import ProviderMessageRow
+from rightparty.db.tables.cases import HeldStatusRow, ProviderMessageRow
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound, RightpartyError
@@ -246,6 +246,32 @@ class SqlAttemptRepository:
 
     def get(self, attempt_id: str) -> Attempt:
         return self._from_row(self._row(attempt_id))
+
+    def hold_status(
+        self, message_id: str, providers: Sequence[str], outcome: Outcome, at: datetime
+    ) -> None:
+        self._session.add(
+            HeldStatusRow(
+                message_id=message_id, providers=",".join(providers), outcome=outcome.value, at=at
+            )
+        )
+
+    def take_held_statuses(
+        self, provider: str, message_ids: Sequence[str]
+    ) -> list[tuple[str, Outcome, datetime]]:
+        """Statuses held for these ids of `provider`, oldest first; taken, so applied once."""
+        rows = [
+            row
+            for row in self._session.scalars(
+                select(HeldStatusRow)
+                .where(HeldStatusRow.message_id.in_(list(message_ids)))
+                .order_by(HeldStatusRow.id)
+            )
+            if provider in row.providers.split(",")
+        ]
+        for row in rows:
+            self._session.delete(row)
+        return [(row.message_id, Outcome(row.outcome), row.at) for row in rows]
 
     def get_many(self, attempt_ids: Collection[str]) -> dict[str, Attempt]:
         """`get` for many at once, in one query."""

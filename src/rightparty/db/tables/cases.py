@@ -89,3 +89,20 @@ class ProviderMessageRow(Base):
     message_id: Mapped[str] = mapped_column(String(128))
     part: Mapped[int] = mapped_column(comment="1-based position of this part in the message")
     outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class HeldStatusRow(Base):
+    """A provider's final status for a message id no attempt was recorded with yet.
+
+    Providers call back fast: a "delivered" may arrive while the dispatcher is still sending the
+    rest of its batch, before it commits the message ids. The status waits here and is applied
+    the moment the send is recorded; it is never lost and never applied twice.
+    """
+
+    __tablename__ = "held_statuses"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(128), index=True)
+    providers: Mapped[str] = mapped_column(String(255), comment="comma-separated instance names")
+    outcome: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]

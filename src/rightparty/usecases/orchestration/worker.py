@@ -25,6 +25,7 @@ from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
+from rightparty.usecases.delivery_callbacks import apply_held_statuses
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
@@ -297,7 +298,10 @@ class CaseWorker:
             outcome = Outcome.PROVIDER_ERROR
         if outcome is not None:
             apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
-        return outcome
+            return outcome
+        # A callback faster than this commit was held; it is the outcome now.
+        apply_held_statuses(attempt, uow, plans=self.plans, new_id=self.new_id)
+        return attempt.outcome
 
     def record_outcome(self, attempt_id: str, outcome: Outcome, at: datetime) -> bool:
         """Fold a later outcome (status callback, bounce) in; False when it was already final."""

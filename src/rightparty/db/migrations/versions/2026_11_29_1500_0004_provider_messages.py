@@ -6,7 +6,7 @@ callback for a message sent before this revision still finds its attempt.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-30 09:00:00+00:00
+Create Date: 2026-11-29 15:00:00+00:00
 """
 
 from collections.abc import Sequence
