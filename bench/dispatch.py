@@ -47,22 +47,18 @@ import pstats
 import re
 import secrets
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy.engine import make_url
 
 from rightparty.bootstrap import Application, assemble
 from rightparty.channels.base import ChannelProvider
@@ -71,10 +67,8 @@ from rightparty.channels.providers.twilio import TwilioProvider, TwilioSettings
 from rightparty.config import Settings
 from rightparty.db import migrate
 from rightparty.db.engine import build_engine
-from rightparty.domain.attempt import Attempt
 from rightparty.domain.case import Case, Priority
 from rightparty.domain.clock import SimulatedClock
-from rightparty.domain.customer import Customer
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.policy.facts import ContactRequest
@@ -84,8 +78,8 @@ from rightparty.usecases.customers import import_customers, random_id
 from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import DecidedAttempt, record_attempts
-from rightparty.usecases.orchestration.worker import CaseWorker
-from rightparty.usecases.templates.renderer import render_message
+from rightparty.usecases.orchestration.worker import CaseWorker, message_for
+from storage import postgres_database, sqlite_database  # bench/storage.py, this script's sibling
 
 # A Tuesday, 15:00 UTC: 10:00 in New York, within calling hours.
 START = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
@@ -262,21 +256,13 @@ def customer_lines(count: int) -> list[str]:
 
 @contextmanager
 def database(backend: str, postgres_server: str) -> Iterator[str]:
+    """A fresh database of `backend`, as bench/storage.py makes them."""
     if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="rightparty-bench-") as folder:
-            yield f"sqlite:///{Path(folder) / 'rightparty.db'}"
+        with sqlite_database() as url:
+            yield url
         return
-    name = f"rightparty_bench_{uuid.uuid4().hex[:12]}"
-    base = make_url(postgres_server)
-    admin = build_engine(base.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with postgres_database(postgres_server) as url:
+        yield url
 
 
 def prepared_application(url: str, count: int, step: int) -> tuple[Application, list[Case]]:
@@ -309,35 +295,6 @@ def prepared_application(url: str, count: int, step: int) -> tuple[Application, 
         uow.cases.add_many(cases)
         uow.commit()
     return app, cases
-
-
-def rendered(attempt: Attempt, customer: Customer) -> OutboundMessage:
-    """As `worker._message`: the template of the attempt, checked against the customer's packs."""
-    point = customer.contact_point(attempt.contact_point_id)
-    zones = customer.candidate_time_zones()
-    packs = policy_for_jurisdiction(customer.jurisdiction).packs
-    text = render_message(
-        attempt.purpose,
-        attempt.channel,
-        customer.locale,
-        attempt.reference_code,
-        packs=[pack.name for pack in packs],
-        sent_at=attempt.created_at,
-        time_zone=zones[0] if zones else None,
-        customer_name=customer.name,
-    )
-    return OutboundMessage(
-        idempotency_key=attempt.idempotency_key,
-        attempt_id=attempt.id,
-        customer_id=customer.id,
-        channel=attempt.channel,
-        purpose=attempt.purpose,
-        address=point.address,
-        locale=text.locale,
-        body=text.body,
-        reference_code=attempt.reference_code,
-        subject=text.subject,
-    )
 
 
 @dataclass
@@ -415,7 +372,7 @@ def run_pass(
         recorded = record_attempts(decided, app.unit_of_work(), app.clock)
         assert recorded.blocked == 0, recorded.blocked  # noqa: S101 - every message must go out
         mark = _lap(phases, "record", mark)
-        messages = [rendered(item, customers[item.customer_id]) for item in recorded.attempts]
+        messages = [message_for(item, customers[item.customer_id]) for item in recorded.attempts]
         mark = _lap(phases, "render", mark)
         gateway.first, sending = None, gateway.seconds
         worker.dispatch_many(messages, decided_at=None if redecide else app.clock.now())

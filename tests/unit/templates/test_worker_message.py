@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rightparty.domain.vocabulary import Channel, Purpose
-from rightparty.usecases.orchestration.worker import _message
+from rightparty.usecases.orchestration.worker import message_for
 from tests.builders import a_case, a_customer, a_us_customer, a_us_point, an_attempt
 
 pytestmark = pytest.mark.unit
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 
 def test_a_chinese_customer_gets_chinese_text_without_their_name_or_number():
     customer = a_customer()
-    message = _message(an_attempt(), customer)
+    message = message_for(an_attempt(), customer)
     assert message.locale == "zh-CN"
     assert message.reference_code in message.body
     assert customer.name not in message.body
@@ -25,7 +25,7 @@ def test_a_chinese_customer_gets_chinese_text_without_their_name_or_number():
 def test_a_us_collection_text_carries_the_reg_f_statement_and_opt_out():
     customer = a_us_customer("c1", a_us_point("m1", Channel.SMS, "+12125550100"))
     attempt = an_attempt(case=a_case(customer_id="c1", purpose=Purpose.COLLECTIONS, debt_id="d1"))
-    message = _message(attempt, customer)
+    message = message_for(attempt, customer)
     assert message.locale == "en"
     assert "This communication is from a debt collector." in message.body
     assert message.body.endswith("Reply STOP to opt out.")

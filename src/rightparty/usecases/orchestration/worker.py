@@ -136,7 +136,7 @@ class CaseWorker:
                 )
                 case.wait_until(now + step.wait)
                 uow.cases.save(case)
-                message = _message(attempt, customer)
+                message = message_for(attempt, customer)
                 return StepReport(StepResult.ATTEMPT_RECORDED, attempt.id, tuple(codes), message)
             self._record_block(case, point.id, decision, uow, now)
             codes.extend(reason.code for reason in decision.reasons)
@@ -227,7 +227,7 @@ class CaseWorker:
                 return outcome
             if attempt.status not in (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING):
                 return None
-            message = _message(attempt, uow.customers.get(attempt.customer_id))
+            message = message_for(attempt, uow.customers.get(attempt.customer_id))
         if attempt.status is AttemptStatus.DISPATCHING:
             # Decided and perhaps delivered before the crash: the provider answers for the key.
             return self._send_and_record([message])[0]
@@ -344,7 +344,7 @@ def candidate_points(case: Case, customer: Customer, channel: Channel) -> list[C
     ]
 
 
-def _message(attempt: Attempt, customer: Customer) -> OutboundMessage:
+def message_for(attempt: Attempt, customer: Customer) -> OutboundMessage:
     """The attempt's message, rendered and checked against the content rules of the customer's
     packs; `ContentRefused` if the text breaks one (the shipped templates never do)."""
     point = customer.contact_point(attempt.contact_point_id)
