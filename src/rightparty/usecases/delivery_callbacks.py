@@ -7,7 +7,7 @@ changes nothing: an attempt is immutable once final.
 
 A final status for an id no attempt was recorded with yet is held (`held_statuses`), not refused:
 providers call back fast, and a "delivered" can arrive while the dispatcher is still sending the
-rest of its batch. Recording the send applies what was held (`apply_held_statuses`).
+rest of its batch. Recording the send applies what was held (`fold_held_statuses`).
 
 A message split into parts (long SMS) is one attempt whose provider id lists every part's id, and
 each part gets its own callbacks. A part that did not arrive decides at once (the customer did
@@ -123,14 +123,23 @@ def fold_status(
     return StatusResult.APPLIED
 
 
-def apply_held_statuses(
-    attempt: Attempt, uow: UnitOfWork, *, plans: PlanCatalogue, new_id: IdFactory
+HeldStatus = tuple[str, Outcome, datetime]
+"""A held status: the provider's message id, its outcome, when it was reported."""
+
+
+def fold_held_statuses(
+    attempt: Attempt,
+    held: Sequence[HeldStatus],
+    uow: UnitOfWork,
+    *,
+    plans: PlanCatalogue,
+    new_id: IdFactory,
 ) -> None:
-    """Fold in what providers said about `attempt`'s messages before its send was recorded."""
-    if attempt.provider is None or not attempt.provider_message_id:
+    """Fold in what providers said about `attempt`'s messages before its send was recorded
+    (`held`: taken from `held_statuses` for its message ids)."""
+    if attempt.provider is None:
         return
-    ids = attempt.provider_message_id.split(",")
-    for message_id, outcome, at in uow.attempts.take_held_statuses(attempt.provider, ids):
+    for message_id, outcome, at in held:
         fold_status(
             attempt,
             uow,

@@ -9,7 +9,7 @@ already recorded, and dispatch sends only attempts still queued.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -25,7 +25,7 @@ from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
-from rightparty.usecases.delivery_callbacks import apply_held_statuses
+from rightparty.usecases.delivery_callbacks import HeldStatus, fold_held_statuses
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
@@ -263,8 +263,9 @@ class CaseWorker:
             attempts = uow.attempts.get_many([message.attempt_id for message in messages])
             uow.customers.get_many({attempt.customer_id for attempt in attempts.values()})
             uow.cases.get_many({attempt.case_id for attempt in attempts.values()})
+            held = _held_statuses([result for _, result in results], uow)
             outcomes = [
-                self._record_send(message.attempt_id, result, uow, now)
+                self._record_send(message.attempt_id, result, uow, now, held)
                 for message, result in results
             ]
             uow.commit()
@@ -279,7 +280,12 @@ class CaseWorker:
         return isinstance(gateway, DeduplicatingGateway) and gateway.deduplicates(attempt.channel)
 
     def _record_send(
-        self, attempt_id: str, result: DeliveryResult, uow: UnitOfWork, now: datetime
+        self,
+        attempt_id: str,
+        result: DeliveryResult,
+        uow: UnitOfWork,
+        now: datetime,
+        held: Mapping[str, Sequence[HeldStatus]],
     ) -> Outcome | None:
         attempt = uow.attempts.get(attempt_id)
         if attempt.status not in (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING):
@@ -300,7 +306,12 @@ class CaseWorker:
             apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
             return outcome
         # A callback faster than this commit was held; it is the outcome now.
-        apply_held_statuses(attempt, uow, plans=self.plans, new_id=self.new_id)
+        statuses = [
+            status
+            for message_id in (result.provider_message_id or "").split(",")
+            for status in held.get(message_id, ())
+        ]
+        fold_held_statuses(attempt, statuses, uow, plans=self.plans, new_id=self.new_id)
         return attempt.outcome
 
     def record_outcome(self, attempt_id: str, outcome: Outcome, at: datetime) -> bool:
@@ -312,6 +323,22 @@ class CaseWorker:
             apply_outcome(attempt, outcome, at, uow, plans=self.plans, new_id=self.new_id)
             uow.commit()
         return True
+
+
+def _held_statuses(
+    results: Sequence[DeliveryResult], uow: UnitOfWork
+) -> dict[str, list[HeldStatus]]:
+    """Statuses held for the message ids of a batch's accepted sends, by id: one look-up per
+    provider for the whole batch, not one per message."""
+    wanted: dict[str, list[str]] = {}
+    for result in results:
+        if result.status is DeliveryStatus.ACCEPTED and result.provider_message_id:
+            wanted.setdefault(result.provider, []).extend(result.provider_message_id.split(","))
+    found: dict[str, list[HeldStatus]] = {}
+    for provider, message_ids in wanted.items():
+        for status in uow.attempts.take_held_statuses(provider, message_ids):
+            found.setdefault(status[0], []).append(status)
+    return found
 
 
 def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[OutboundMessage]:
