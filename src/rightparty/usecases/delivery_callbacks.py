@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rightparty.domain.attempt import Attempt
@@ -29,6 +29,10 @@ from rightparty.usecases.orchestration.closing import ACTOR
 from rightparty.usecases.orchestration.outcomes import apply_outcome
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import UnitOfWork
+
+HELD_FOR = timedelta(days=7)
+"""How long a status waits for its send to be recorded. A send is recorded within seconds; one
+still unclaimed after a week was for a message some other system sent on the same account."""
 
 
 class StatusResult(StrEnum):
@@ -70,11 +74,12 @@ def record_provider_status(
         found = _find(status, uow)
         if found is None:
             uow.attempts.hold_status(status.message_id, status.providers, status.outcome, status.at)
+            forgotten = uow.attempts.forget_held_statuses(before=status.at - HELD_FOR)
             uow.audit.record(
                 "provider_status.held",
                 ACTOR,
                 f"provider_message:{status.message_id}",
-                {"outcome": status.outcome.value},
+                {"outcome": status.outcome.value, "forgotten": forgotten},
                 status.at,
             )
             uow.commit()

@@ -142,6 +142,10 @@ class AttemptRepository(Protocol):
         """Keep a final status for a message id no attempt was recorded with yet."""
         ...
 
+    def forget_held_statuses(self, before: datetime) -> int:
+        """Drop statuses held since before `before` (no send will claim them now)."""
+        ...
+
     def take_held_statuses(
         self, provider: str, message_ids: Sequence[str]
     ) -> list[tuple[str, Outcome, datetime]]:

@@ -13,6 +13,7 @@ from rightparty.config import Settings
 from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.case import CaseStatus
 from rightparty.domain.vocabulary import Channel, ContactPointStatus, Outcome, Purpose
+from rightparty.usecases.delivery_callbacks import HELD_FOR
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from tests.builders import AFTERNOON_IN_NEW_YORK, a_us_customer, a_us_point
 from tests.integration.api.conftest import TwilioLikeGateway, rfc2822, served
@@ -231,3 +232,15 @@ def test_webhooks_answer_503_until_configured(app):
     with served(create_app(app, Settings())) as client:
         response = client.post(STATUS, data={"MessageSid": "SM1"})
     assert (response.status_code, response.json()["code"]) == (503, "WEBHOOKS_NOT_CONFIGURED")
+
+
+def test_a_status_no_send_claims_within_a_week_is_forgotten(app, clock, twilio):
+    assert twilio.post(STATUS, _message("SM" + "a" * 32, "delivered")).json() == {"result": "held"}
+    clock.advance_to(clock.now() + HELD_FOR + timedelta(minutes=1))
+    assert twilio.post(STATUS, _message("SM" + "b" * 32, "undelivered")).json() == {"result": "held"}
+    with app.unit_of_work() as uow:
+        assert uow.attempts.take_held_statuses("twilio", ["SM" + "a" * 32]) == []
+        kept = uow.attempts.take_held_statuses("twilio", ["SM" + "b" * 32])
+    assert [(message_id, outcome) for message_id, outcome, _ in kept] == [
+        ("SM" + "b" * 32, Outcome.UNDELIVERED)
+    ]

@@ -256,6 +256,13 @@ class SqlAttemptRepository:
             )
         )
 
+    def forget_held_statuses(self, before: datetime) -> int:
+        """Drop statuses held since before `before`; how many there were."""
+        rows = list(self._session.scalars(select(HeldStatusRow).where(HeldStatusRow.at < before)))
+        for row in rows:
+            self._session.delete(row)
+        return len(rows)
+
     def take_held_statuses(
         self, provider: str, message_ids: Sequence[str]
     ) -> list[tuple[str, Outcome, datetime]]:
