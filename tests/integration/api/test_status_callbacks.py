@@ -235,9 +235,10 @@ def test_webhooks_answer_503_until_configured(app):
 
 
 def test_a_status_no_send_claims_within_a_week_is_forgotten(app, clock, twilio):
-    assert twilio.post(STATUS, _message("SM" + "a" * 32, "delivered")).json() == {"result": "held"}
+    held = {"result": "held"}
+    assert twilio.post(STATUS, _message("SM" + "a" * 32, "delivered")).json() == held
     clock.advance_to(clock.now() + HELD_FOR + timedelta(minutes=1))
-    assert twilio.post(STATUS, _message("SM" + "b" * 32, "undelivered")).json() == {"result": "held"}
+    assert twilio.post(STATUS, _message("SM" + "b" * 32, "undelivered")).json() == held
     with app.unit_of_work() as uow:
         assert uow.attempts.take_held_statuses("twilio", ["SM" + "a" * 32]) == []
         kept = uow.attempts.take_held_statuses("twilio", ["SM" + "b" * 32])
