@@ -19,9 +19,8 @@ from rightparty.domain.errors import RightpartyError
 from rightparty.domain.vocabulary import Channel, ContactPointKind, ContactSource, Purpose
 from rightparty.usecases.contact_normalisation import (
     AddressInvalid,
-    normalise_address,
-    phone_kind,
-    phone_time_zones,
+    PhoneFacts,
+    describe_address,
 )
 from rightparty.usecases.customers import IdFactory, random_id
 from rightparty.usecases.orchestration.cases import OpenCase, open_case_in
@@ -29,7 +28,6 @@ from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import UnitOfWork
 
 NOTICE = Purpose.ACCOUNT_NOTICE
-_PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
 _DEFAULT_KINDS = {
     Channel.EMAIL: ContactPointKind.PERSONAL,
     Channel.PUSH: ContactPointKind.PUSH_TOKEN,
@@ -101,9 +99,9 @@ def change_contact_point(
         now = clock.now()
         customer = uow.customers.get(command.customer_id)
         old = customer.contact_point(command.replaces) if command.replaces else None
-        address = _validated_address(command, customer, old, notice_channels)
+        address, phone = _validated_address(command, customer, old, notice_channels)
         old_side = _old_side(customer, old, notice_channels)
-        point = _new_point(command, address, new_id())
+        point = _new_point(command, address, phone, new_id())
         if old is not None:
             old.supersede(now)
         customer.contact_points.append(point)
@@ -136,7 +134,7 @@ def _validated_address(
     customer: Customer,
     old: ContactPoint | None,
     notice_channels: set[Channel],
-) -> str:
+) -> tuple[str, PhoneFacts | None]:
     def refuse(reason: ChangeRefusal, detail: str) -> ContactChangeRefused:
         return ContactChangeRefused(customer.id, reason, detail)
 
@@ -150,7 +148,7 @@ def _validated_address(
         raise refuse(ChangeRefusal.NOT_NOTIFIABLE, detail)
     region = command.region or customer.jurisdiction.split("-", 1)[0]
     try:
-        address = normalise_address(command.channel, command.address, region)
+        address, phone = describe_address(command.channel, command.address, region)
     except AddressInvalid as error:
         raise refuse(ChangeRefusal.ADDRESS_INVALID, str(error)) from error
     if old is not None and old.address == address:
@@ -158,7 +156,7 @@ def _validated_address(
     for point in customer.addressable_points(command.channel):
         if point.address == address:
             raise refuse(ChangeRefusal.DUPLICATE, f"point {point.id} already has that address")
-    return address
+    return address, phone
 
 
 def _old_side(
@@ -176,16 +174,17 @@ def _old_side(
     )
 
 
-def _new_point(command: ChangeContactPoint, address: str, point_id: str) -> ContactPoint:
-    is_phone = command.channel in _PHONE_CHANNELS
-    default = phone_kind(address) if is_phone else _DEFAULT_KINDS[command.channel]
+def _new_point(
+    command: ChangeContactPoint, address: str, phone: PhoneFacts | None, point_id: str
+) -> ContactPoint:
+    default = phone.kind if phone is not None else _DEFAULT_KINDS[command.channel]
     return ContactPoint(
         id=point_id,
         channel=command.channel,
         address=address,
         kind=command.kind or default,
         source=command.source,
-        time_zones=phone_time_zones(address) if is_phone else (),
+        time_zones=phone.time_zones if phone is not None else (),
     )
 
 
