@@ -7,7 +7,6 @@ Errors name the problem, never the value: the value is personal data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -51,7 +50,7 @@ def normalise_phone(raw: str, region: str | None) -> str:
 
 
 def describe_phone(raw: str, region: str | None) -> PhoneFacts:
-    """`normalise_phone`, `phone_kind` and `phone_time_zones` from one parse: parsing is most
+    """`normalise_phone` plus the number's kind and IANA zones, from one parse: parsing is most
     of the cost of importing a customer."""
     number = _valid_number(raw, region)
     return PhoneFacts(
@@ -59,16 +58,6 @@ def describe_phone(raw: str, region: str | None) -> PhoneFacts:
         kind=_kind(number),
         time_zones=_zones(number),
     )
-
-
-@lru_cache(maxsize=65536)
-def phone_time_zones(e164: str) -> tuple[str, ...]:
-    """IANA zones phonenumbers knows for the number; empty when it only knows "unknown"."""
-    return _zones(phonenumbers.parse(e164, None))
-
-
-def phone_kind(e164: str) -> ContactPointKind:
-    return _kind(phonenumbers.parse(e164, None))
 
 
 def _valid_number(raw: str, region: str | None) -> phonenumbers.PhoneNumber:

@@ -21,7 +21,7 @@ from rightparty.domain.vocabulary import (
 )
 from rightparty.policy.facts import HistoryEntry
 from rightparty.usecases import policy_facts
-from rightparty.usecases.contact_normalisation import phone_time_zones
+from rightparty.usecases.contact_normalisation import describe_phone
 from rightparty.usecases.orchestration import facts as worker_facts
 from tests.builders import MONDAY_NOON, a_customer, a_mobile, an_email
 
@@ -32,7 +32,7 @@ BOSTON_MOBILE = "+16175550123"
 
 def _massachusetts_customer():
     points = [
-        a_mobile("m1", BOSTON_MOBILE, time_zones=phone_time_zones(BOSTON_MOBILE)),
+        a_mobile("m1", BOSTON_MOBILE, time_zones=describe_phone(BOSTON_MOBILE, None).time_zones),
         a_mobile("m2", "+8613812345678", status=ContactPointStatus.WRONG_PARTY),
         an_email("e1"),
     ]

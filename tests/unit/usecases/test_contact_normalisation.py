@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
+from phonenumbers import PhoneNumberType
+from phonenumbers import timezone as phone_timezone
 
 from rightparty.domain.vocabulary import Channel, ContactPointKind
 from rightparty.usecases.contact_normalisation import (
@@ -11,8 +14,6 @@ from rightparty.usecases.contact_normalisation import (
     describe_address,
     describe_phone,
     normalise_phone,
-    phone_kind,
-    phone_time_zones,
 )
 
 NUMBERS = [
@@ -30,8 +31,14 @@ NUMBERS = [
 def test_one_parse_agrees_with_the_separate_look_ups(raw: str, region: str | None) -> None:
     facts = describe_phone(raw, region)
     assert facts.e164 == normalise_phone(raw, region)
-    assert facts.kind is phone_kind(facts.e164)
-    assert facts.time_zones == phone_time_zones(facts.e164)
+    number = phonenumbers.parse(facts.e164, None)
+    mobile = phonenumbers.number_type(number) in (
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    assert facts.kind is (ContactPointKind.MOBILE if mobile else ContactPointKind.LANDLINE)
+    zones = phone_timezone.time_zones_for_number(number)
+    assert facts.time_zones == tuple(zone for zone in zones if zone != "Etc/Unknown")
 
 
 def test_a_chinese_mobile_is_a_mobile_in_shanghai() -> None:
