@@ -33,6 +33,7 @@ from rightparty.usecases.orchestration.outcomes import apply_outcome, settle_unk
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import attempt_key
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
+from rightparty.usecases.orchestration.sending import send_all
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import (
     ChannelAwareGateway,
@@ -256,7 +257,7 @@ class CaseWorker:
         return [outcomes.get(message.attempt_id) for message in messages]
 
     def _send_and_record(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
-        results = [(message, self.gateway.send(message)) for message in messages]
+        results = list(zip(messages, send_all(self.gateway, messages), strict=True))
         now = self.clock.now()
         with self.unit_of_work() as uow:
             # Read together; the answers below then find them in the unit of work.
