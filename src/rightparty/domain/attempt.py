@@ -79,6 +79,22 @@ class Attempt:
         if self.final:
             raise AttemptAlreadyFinal(self.id)
 
+    def history_entry(self) -> AttemptHistoryEntry:
+        """What the history of the customer's attempts holds of this one."""
+        return AttemptHistoryEntry(
+            id=self.id,
+            case_id=self.case_id,
+            contact_point_id=self.contact_point_id,
+            channel=self.channel,
+            purpose=self.purpose,
+            idempotency_key=self.idempotency_key,
+            created_at=self.created_at,
+            debt_id=self.debt_id,
+            outcome=self.outcome,
+            sent_at=self.sent_at,
+            withdrawn=self.status is AttemptStatus.WITHDRAWN,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AttemptHistoryEntry:

@@ -1,20 +1,24 @@
 # SPDX-License-Identifier: Apache-2.0
 """The simulated-clock driver: discrete events over the same use cases and storage as production.
 
-Time jumps from one due case to the next, so a week of outreach runs in seconds; cases are
-processed one at a time, which also serialises the work of each customer.
+Time jumps from one due case to the next, so a week of outreach runs in seconds; the cases due
+at an instant are processed in chunks, one chunk after another, which also serialises the work
+of each customer. With a `tick`, the clock moves in whole ticks as a worker polling its queue
+every `tick` would: a case falls due within a tick and runs at its end, together with every
+other case due by then, so a large bank's cases run in large chunks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from rightparty.domain.clock import SimulatedClock
 from rightparty.usecases.orchestration.worker import CaseWorker, StepResult, UnitOfWorkFactory
 
 BATCH = 200
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ProgressCallback = Callable[[datetime], None]
 
 
@@ -27,11 +31,19 @@ class SimulationStats:
 
 class SimulatedRuntime:
     def __init__(
-        self, unit_of_work: UnitOfWorkFactory, worker: CaseWorker, clock: SimulatedClock
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        worker: CaseWorker,
+        clock: SimulatedClock,
+        *,
+        tick: timedelta | None = None,
     ) -> None:
+        if tick is not None and tick <= timedelta(0):
+            raise ValueError("a tick is a positive duration")
         self._unit_of_work = unit_of_work
         self._worker = worker
         self._clock = clock
+        self._tick = tick
 
     def run_until(
         self, end: datetime, on_progress: ProgressCallback | None = None
@@ -44,7 +56,7 @@ class SimulatedRuntime:
                 if upcoming is None or upcoming >= end:
                     self._clock.advance_to(end)
                     return stats
-                self._clock.advance_to(upcoming)
+                self._clock.advance_to(min(self._tick_end(upcoming), end))
                 if on_progress is not None:
                     on_progress(self._clock.now())
                 continue
@@ -60,6 +72,13 @@ class SimulatedRuntime:
         stats.attempts += len(messages)
         if messages:
             self._worker.dispatch_many(messages, decided_at=decided_at)
+
+    def _tick_end(self, at: datetime) -> datetime:
+        """The end of the tick `at` falls in (`at` itself when it is one, or without ticks)."""
+        if self._tick is None:
+            return at
+        into = (at - _EPOCH) % self._tick
+        return at if not into else at - into + self._tick
 
     def _due_case_ids(self) -> tuple[list[str], datetime | None]:
         """The cases due now and, when there are none, when the next one falls due."""

@@ -26,6 +26,8 @@ from rightparty.usecases.orchestration.reminders import open_update_reminders
 
 DEMO_START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday
 ACTOR = "staff:demo"
+# The demo's workers poll their queue every minute: a case runs within a minute of falling due.
+DEMO_TICK = timedelta(minutes=1)
 PURPOSE_WEIGHTS = {
     Purpose.SECURITY_ALERT: 0.06,
     Purpose.TRANSACTION_ALERT: 0.2,
@@ -55,6 +57,7 @@ def run_demo(
     days: int,
     seed: int,
     progress: Progress | None = None,
+    tick: timedelta | None = DEMO_TICK,
 ) -> DemoRun:
     report = progress or (lambda _stage, _fraction: None)
     run = DemoRun()
@@ -65,7 +68,7 @@ def run_demo(
     profiles = _seed_details(app, clock, bank, seed, run, spread_days=min(days, 5))
     model = StableOutcomes(seed, profiles)
     worker = app.case_worker(sandbox_gateway(clock, model=model, ledger=run.ledger))
-    runtime = SimulatedRuntime(app.unit_of_work, worker, clock)
+    runtime = SimulatedRuntime(app.unit_of_work, worker, clock, tick=tick)
     end = clock.now() + timedelta(days=days)
     for day in range(days):
         with app.unit_of_work() as uow:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from rightparty.domain.attempt import Attempt, AttemptStatus
+from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.contact_point import ContactPoint
@@ -86,20 +86,33 @@ class CaseWorker:
         reports: list[StepReport] = []
         with self.unit_of_work() as uow:
             now = self.clock.now()
+            cases = uow.cases.get_many(case_ids)
+            due = [case for case in cases.values() if _is_due(case, now)]
+            # Read together; a later case of the same customer in this chunk sees the attempt an
+            # earlier one recorded, because `_step` adds it to the history it shares.
+            owners = {case.customer_id for case in due}
+            customers = uow.customers.get_many(owners)
+            histories = uow.attempts.histories(owners)
             for case_id in case_ids:
-                case = uow.cases.get(case_id)
+                case = cases[case_id]
                 if case.status.closed:
                     reports.append(StepReport(StepResult.CLOSED))
-                elif case.next_action_at is not None and case.next_action_at > now:
+                elif not _is_due(case, now):
                     reports.append(StepReport(StepResult.NOT_DUE))
                 else:
-                    reports.append(self._step(case, uow, now))
+                    owner = case.customer_id
+                    reports.append(self._step(case, customers[owner], histories[owner], uow, now))
             uow.commit()
         return reports
 
-    def _step(self, case: Case, uow: UnitOfWork, now: datetime) -> StepReport:
-        customer = uow.customers.get(case.customer_id)
-        attempts = uow.attempts.history(customer.id)
+    def _step(
+        self,
+        case: Case,
+        customer: Customer,
+        attempts: list[AttemptHistoryEntry],
+        uow: UnitOfWork,
+        now: datetime,
+    ) -> StepReport:
         case_attempts = [attempt for attempt in attempts if attempt.case_id == case.id]
         step = self.plans.for_purpose(case.purpose).step(case.step_index)
         if step is None or now >= case.deadline:
@@ -135,6 +148,7 @@ class CaseWorker:
                 attempt = self._record(
                     case, customer=customer, point_id=point.id, decision=decision, uow=uow, now=now
                 )
+                attempts.append(attempt.history_entry())
                 case.wait_until(now + step.wait)
                 uow.cases.save(case)
                 message = message_for(attempt, customer)
@@ -353,6 +367,10 @@ def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[Outboun
             uow.attempts.save(attempt)
             claimed.append(message)
     return claimed
+
+
+def _is_due(case: Case, now: datetime) -> bool:
+    return not case.status.closed and (case.next_action_at is None or case.next_action_at <= now)
 
 
 def candidate_points(case: Case, customer: Customer, channel: Channel) -> list[ContactPoint]:
