@@ -63,15 +63,16 @@ class SimulatedRuntime:
             self._run(due, stats)
 
     def _run(self, case_ids: list[str], stats: SimulationStats) -> None:
-        decided_at = self._clock.now()
-        reports = self._worker.run_steps(case_ids)
+        # Decided and sent at the same simulated instant, so nothing can change in between:
+        # the attempts are recorded claimed, and sent straight after that transaction.
+        reports = self._worker.run_steps(case_ids, claim=True)
         messages = [report.message for report in reports if report.message is not None]
         for report in reports:
             stats.steps += 1
             stats.results[report.result] = stats.results.get(report.result, 0) + 1
         stats.attempts += len(messages)
         if messages:
-            self._worker.dispatch_many(messages, decided_at=decided_at)
+            self._worker.send_claimed(messages)
 
     def _tick_end(self, at: datetime) -> datetime:
         """The end of the tick `at` falls in (`at` itself when it is one, or without ticks)."""

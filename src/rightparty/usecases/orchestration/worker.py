@@ -17,7 +17,6 @@ from enum import StrEnum
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
-from rightparty.domain.contact_point import ContactPoint
 from rightparty.domain.customer import Customer
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
 from rightparty.domain.vocabulary import Channel, Outcome
@@ -29,6 +28,7 @@ from rightparty.usecases.delivery_callbacks import HeldStatus, fold_held_statuse
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
+from rightparty.usecases.orchestration.outbound import candidate_points, message_for
 from rightparty.usecases.orchestration.outcomes import apply_outcome, settle_unknown_fate
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import attempt_key
@@ -41,7 +41,6 @@ from rightparty.usecases.ports import (
     DeduplicatingGateway,
     UnitOfWork,
 )
-from rightparty.usecases.templates.renderer import render_message
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 PolicyResolver = Callable[[str], Policy]
@@ -80,9 +79,13 @@ class CaseWorker:
         """Act on a due case: record one allowed attempt, wait, move on, or close it."""
         return self.run_steps([case_id])[0]
 
-    def run_steps(self, case_ids: Sequence[str]) -> list[StepReport]:
+    def run_steps(self, case_ids: Sequence[str], *, claim: bool = False) -> list[StepReport]:
         """`run_step` for a chunk of cases in one transaction (DESIGN.md §5: work is planned and
-        dispatched in chunks): all of the chunk's attempts and decisions commit together."""
+        dispatched in chunks): all of the chunk's attempts and decisions commit together.
+
+        With `claim`, the attempts are recorded already `dispatching`, to be sent at once with
+        `send_claimed`: what `dispatch_many` would do for messages decided this very instant,
+        one transaction sooner."""
         reports: list[StepReport] = []
         with self.unit_of_work() as uow:
             now = self.clock.now()
@@ -101,7 +104,9 @@ class CaseWorker:
                     reports.append(StepReport(StepResult.NOT_DUE))
                 else:
                     owner = case.customer_id
-                    reports.append(self._step(case, customers[owner], histories[owner], uow, now))
+                    reports.append(
+                        self._step(case, customers[owner], histories[owner], uow, now, claim=claim)
+                    )
             uow.commit()
         return reports
 
@@ -112,6 +117,8 @@ class CaseWorker:
         attempts: list[AttemptHistoryEntry],
         uow: UnitOfWork,
         now: datetime,
+        *,
+        claim: bool,
     ) -> StepReport:
         case_attempts = [attempt for attempt in attempts if attempt.case_id == case.id]
         step = self.plans.for_purpose(case.purpose).step(case.step_index)
@@ -146,7 +153,7 @@ class CaseWorker:
             decision = policy.evaluate(facts, request, now)
             if decision.allowed:
                 attempt = self._record(
-                    case, customer=customer, point_id=point.id, decision=decision, uow=uow, now=now
+                    case, customer, point.id, decision, uow, now=now, claim=claim
                 )
                 attempts.append(attempt.history_entry())
                 case.wait_until(now + step.wait)
@@ -168,12 +175,13 @@ class CaseWorker:
     def _record(
         self,
         case: Case,
-        *,
         customer: Customer,
         point_id: str,
         decision: Decision,
         uow: UnitOfWork,
+        *,
         now: datetime,
+        claim: bool,
     ) -> Attempt:
         point = customer.contact_point(point_id)
         attempt = Attempt(
@@ -188,6 +196,8 @@ class CaseWorker:
             created_at=now,
             debt_id=case.debt_id,
         )
+        if claim:
+            attempt.mark_dispatching()
         uow.attempts.add(attempt)
         document = decision.to_json()
         uow.decisions.add(case.id, attempt.id, document, now)
@@ -269,6 +279,11 @@ class CaseWorker:
         sent = self._send_and_record(to_send)
         outcomes = dict(zip((m.attempt_id for m in to_send), sent, strict=True))
         return [outcomes.get(message.attempt_id) for message in messages]
+
+    def send_claimed(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
+        """Send the messages of attempts `run_steps(..., claim=True)` recorded, and record every
+        answer in one transaction."""
+        return self._send_and_record(messages)
 
     def _send_and_record(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
         results = list(zip(messages, send_all(self.gateway, messages), strict=True))
@@ -371,50 +386,3 @@ def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[Outboun
 
 def _is_due(case: Case, now: datetime) -> bool:
     return not case.status.closed and (case.next_action_at is None or case.next_action_at <= now)
-
-
-def candidate_points(case: Case, customer: Customer, channel: Channel) -> list[ContactPoint]:
-    """The points a step on `channel` may propose to the policy engine, in the customer's order.
-
-    A regular case: the customer's points in regular use. A targeted case: only its targets,
-    and only those that are the customer's own, even a superseded one (the notice of a contact
-    change goes to the replaced address); never a point known to be dead or someone else's.
-    """
-    if case.contact_point_ids is None:
-        return customer.addressable_points(channel)
-    targets = frozenset(case.contact_point_ids)
-    return [
-        point
-        for point in customer.contact_points
-        if point.id in targets and point.channel is channel and point.status.addressable
-    ]
-
-
-def message_for(attempt: Attempt, customer: Customer) -> OutboundMessage:
-    """The attempt's message, rendered and checked against the content rules of the customer's
-    packs; `ContentRefused` if the text breaks one (the shipped templates never do)."""
-    point = customer.contact_point(attempt.contact_point_id)
-    zones = customer.candidate_time_zones()
-    packs = policy_for_jurisdiction(customer.jurisdiction).packs
-    rendered = render_message(
-        attempt.purpose,
-        attempt.channel,
-        customer.locale,
-        attempt.reference_code,
-        packs=[pack.name for pack in packs],
-        sent_at=attempt.created_at,
-        time_zone=zones[0] if zones else None,
-        customer_name=customer.name,
-    )
-    return OutboundMessage(
-        idempotency_key=attempt.idempotency_key,
-        attempt_id=attempt.id,
-        customer_id=customer.id,
-        channel=attempt.channel,
-        purpose=attempt.purpose,
-        address=point.address,
-        locale=rendered.locale,
-        body=rendered.body,
-        reference_code=attempt.reference_code,
-        subject=rendered.subject,
-    )
