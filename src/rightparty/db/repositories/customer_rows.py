@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, Table, bindparam, select, update
 
 from rightparty.db.repositories.restrictions import restriction_to_row
+from rightparty.db.tables import ContactPointRow
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
 from rightparty.domain.contact_point import ContactPoint, ContactPointHealth
 from rightparty.domain.customer import Customer
@@ -81,3 +82,65 @@ def by_customer(rows: Iterable[Row[Any]]) -> dict[str, list[Row[Any]]]:
     for row in rows:
         grouped.setdefault(row.customer_id, []).append(row)
     return grouped
+
+
+POINTS: Table = ContactPointRow.__table__  # type: ignore[assignment]
+
+STATE_COLUMNS = (
+    "position",
+    "channel",
+    "kind",
+    "source",
+    "status",
+    "time_zones",
+    "verified_at",
+    "last_confirmed_at",
+    "consecutive_failures",
+    "last_outcome",
+    "last_outcome_at",
+    "superseded_at",
+)
+STORED_POINT_IDS = select(POINTS.c.id).where(POINTS.c.customer_id == bindparam("customer"))
+UPDATE_POINT_STATE = (
+    update(POINTS)
+    .where(POINTS.c.id == bindparam("point_id"))
+    .values({name: bindparam(name) for name in STATE_COLUMNS})
+)
+UPDATE_POINT = (
+    update(POINTS)
+    .where(POINTS.c.id == bindparam("point_id"))
+    .values({name: bindparam(name) for name in (*STATE_COLUMNS, "address_ct", "address_bidx")})
+)
+
+
+def point_state(position: int, point: ContactPoint) -> tuple[Any, ...]:
+    """A point's columns but its id, owner and address, in `STATE_COLUMNS` order."""
+    last_outcome = point.health.last_outcome
+    return (
+        position,
+        point.channel.value,
+        point.kind.value,
+        point.source.value,
+        point.status.value,
+        list(point.time_zones),
+        point.verified_at,
+        point.last_confirmed_at,
+        point.health.consecutive_failures,
+        last_outcome.value if last_outcome else None,
+        point.health.last_outcome_at,
+        point.superseded_at,
+    )
+
+
+def keyed_point(values: dict[str, Any]) -> dict[str, Any]:
+    """Update parameters: the row's id under the name the WHERE clause binds (SQLAlchemy keeps
+    a column's own name for its SET value), the owner left as it is."""
+    return {
+        "point_id": values["id"],
+        **{name: value for name, value in values.items() if name not in ("id", "customer_id")},
+    }
+
+
+def point_state_values(point_id: str, state: tuple[Any, ...]) -> dict[str, Any]:
+    """`UPDATE_POINT_STATE` parameters for a point whose address is unchanged."""
+    return {"point_id": point_id, **dict(zip(STATE_COLUMNS, state, strict=True))}

@@ -8,16 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, func, insert, or_, select
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.customer_rows import (
+    STORED_POINT_IDS,
+    UPDATE_POINT,
+    UPDATE_POINT_STATE,
     by_customer,
     consent_from_row,
     consent_values,
+    keyed_point,
     locations_of,
     point_from_row,
+    point_state,
+    point_state_values,
     restriction_values,
 )
 from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
@@ -42,6 +48,22 @@ _CONSENTS: Table = ConsentRow.__table__  # type: ignore[assignment]
 _RESTRICTIONS: Table = RestrictionRow.__table__  # type: ignore[assignment]
 _POINT_COLUMNS = tuple(ContactPointRow.__table__.c)
 _CONSENT_COLUMNS = tuple(ConsentRow.__table__.c)
+# Built once: the statements of the hottest read are not rebuilt per call.
+_POINTS_OF = (
+    select(*_POINT_COLUMNS)
+    .where(_POINTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_POINTS.c.position)
+)
+_CONSENTS_OF = (
+    select(*_CONSENT_COLUMNS)
+    .where(_CONSENTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_CONSENTS.c.id)
+)
+_RESTRICTIONS_OF = (
+    select(_RESTRICTIONS.c.customer_id, _RESTRICTIONS.c.type, _RESTRICTIONS.c.details)
+    .where(_RESTRICTIONS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_RESTRICTIONS.c.id)
+)
 _ADDRESSABLE = tuple(status.value for status in ContactPointStatus if status.addressable)
 _INDEX_KIND = {
     Channel.SMS: "phone",
@@ -71,6 +93,8 @@ class _Stored:
     addresses: dict[str, str]
     consents: int
     restrictions: tuple[Restriction, ...]
+    points: dict[str, tuple[Any, ...]] | None = None
+    """Each stored point's columns but its address, by id; None when not read here."""
 
 
 class SqlCustomerRepository:
@@ -263,6 +287,10 @@ class SqlCustomerRepository:
             addresses={point.id: point.address for point in customer.contact_points},
             consents=len(customer.consents),
             restrictions=tuple(customer.restrictions),
+            points={
+                point.id: point_state(position, point)
+                for position, point in enumerate(customer.contact_points)
+            },
         )
 
     def _snapshot_of_rows(self, customer_id: str) -> _Stored:
@@ -275,48 +303,32 @@ class SqlCustomerRepository:
         return _Stored(name="", addresses={}, consents=consents or 0, restrictions=_UNKNOWN)
 
     def _write_points(self, customer: Customer, stored: _Stored) -> None:
-        existing = {
-            row.id: row
-            for row in self._session.scalars(
-                select(ContactPointRow).where(ContactPointRow.customer_id == customer.id)
-            )
-        }
+        """Insert new points, update changed ones, delete dropped ones: plain statements, and
+        only for what differs from what this unit of work read (a health update rewrites one
+        row, its address not re-encrypted)."""
+        before = stored.points
+        if before is None:
+            ids = self._session.scalars(STORED_POINT_IDS, {"customer": customer.id})
+            before = dict.fromkeys(ids, ())
+        added: list[dict[str, Any]] = []
+        readdressed: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
         for position, point in enumerate(customer.contact_points):
-            row = existing.pop(point.id, None) or ContactPointRow(
-                id=point.id, customer_id=customer.id
-            )
-            if row not in self._session:
-                self._session.add(row)
-            changed = stored.addresses.get(point.id) != point.address
-            self._fill_point(row, customer.id, position, point, address_changed=changed)
-        for orphan in existing.values():
-            self._session.delete(orphan)
-
-    def _fill_point(
-        self,
-        row: ContactPointRow,
-        customer_id: str,
-        position: int,
-        point: ContactPoint,
-        *,
-        address_changed: bool,
-    ) -> None:
-        row.position = position
-        row.channel = point.channel.value
-        row.kind = point.kind.value
-        row.source = point.source.value
-        row.status = point.status.value
-        if address_changed:
-            row.address_ct = self._encrypt(customer_id, "contact_points", "address", point.address)
-            kind = address_index_kind(point.channel)
-            row.address_bidx = self._protection.index(kind, point.address)
-        row.time_zones = list(point.time_zones)
-        row.verified_at = point.verified_at
-        row.last_confirmed_at = point.last_confirmed_at
-        row.consecutive_failures = point.health.consecutive_failures
-        row.last_outcome = point.health.last_outcome.value if point.health.last_outcome else None
-        row.last_outcome_at = point.health.last_outcome_at
-        row.superseded_at = point.superseded_at
+            state = point_state(position, point)
+            if point.id not in before:
+                added.append(self._point_values(customer.id, position, point))
+            elif stored.addresses.get(point.id) != point.address:
+                readdressed.append(keyed_point(self._point_values(customer.id, position, point)))
+            elif before[point.id] != state:
+                changed.append(point_state_values(point.id, state))
+        dropped = before.keys() - {point.id for point in customer.contact_points}
+        if dropped:
+            self._session.execute(delete(_POINTS).where(_POINTS.c.id.in_(sorted(dropped))))
+        if added:
+            self._session.execute(insert(_POINTS), added)
+        for statement, values in ((UPDATE_POINT, readdressed), (UPDATE_POINT_STATE, changed)):
+            if values:
+                self._session.execute(statement, values)
 
     def _append_consents(self, customer: Customer, stored: _Stored) -> None:
         for entry in customer.consents[stored.consents :]:
@@ -354,27 +366,9 @@ class SqlCustomerRepository:
         new = [row for row in rows if row.id not in self._loaded]
         if new:
             ids = [row.id for row in new]
-            points = by_customer(
-                self._session.execute(
-                    select(*_POINT_COLUMNS)
-                    .where(ContactPointRow.customer_id.in_(ids))
-                    .order_by(ContactPointRow.position)
-                )
-            )
-            consents = by_customer(
-                self._session.execute(
-                    select(*_CONSENT_COLUMNS)
-                    .where(ConsentRow.customer_id.in_(ids))
-                    .order_by(ConsentRow.id)
-                )
-            )
-            restrictions = by_customer(
-                self._session.execute(
-                    select(RestrictionRow.customer_id, RestrictionRow.type, RestrictionRow.details)
-                    .where(RestrictionRow.customer_id.in_(ids))
-                    .order_by(RestrictionRow.id)
-                )
-            )
+            points = by_customer(self._session.execute(_POINTS_OF, {"ids": ids}))
+            consents = by_customer(self._session.execute(_CONSENTS_OF, {"ids": ids}))
+            restrictions = by_customer(self._session.execute(_RESTRICTIONS_OF, {"ids": ids}))
             for row in new:
                 self._rows[row.id] = row
                 customer = Customer(
