@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
@@ -64,6 +64,7 @@ _RESTRICTIONS_OF = (
     .where(_RESTRICTIONS.c.customer_id.in_(bindparam("ids", expanding=True)))
     .order_by(_RESTRICTIONS.c.id)
 )
+_CUSTOMERS_BY_ID = select(_CUSTOMERS).where(_CUSTOMERS.c.id.in_(bindparam("ids", expanding=True)))
 _ADDRESSABLE = tuple(status.value for status in ContactPointStatus if status.addressable)
 _INDEX_KIND = {
     Channel.SMS: "phone",
@@ -95,6 +96,8 @@ class _Stored:
     restrictions: tuple[Restriction, ...]
     points: dict[str, tuple[Any, ...]] | None = None
     """Each stored point's columns but its address, by id; None when not read here."""
+    columns: tuple[Any, ...] | None = None
+    """The customer row's plain columns (`_columns`); None when not read here."""
 
 
 class SqlCustomerRepository:
@@ -102,7 +105,6 @@ class SqlCustomerRepository:
         self._session = session
         self._protection = protection
         self._stored: dict[str, _Stored] = {}
-        self._rows: dict[str, CustomerRow] = {}  # held for the unit of work, as cases are
         self._loaded: dict[str, Customer] = {}
 
     def add(self, customer: Customer) -> None:
@@ -144,46 +146,45 @@ class SqlCustomerRepository:
             self._remember(customer)
 
     def save(self, customer: Customer) -> None:
-        row = self._row(customer.id)
+        """Rewrites only what differs from what this unit of work read or wrote."""
         stored = self._stored.get(customer.id) or self._snapshot_of_rows(customer.id)
+        values: dict[str, Any] = {}
         if customer.name != stored.name:
-            row.name_ct = self._encrypt(customer.id, "customers", "name", customer.name)
-        row.locale = customer.locale
-        row.jurisdiction = customer.jurisdiction
-        row.locations = locations_of(customer)
-        if customer.updated_at is not None:
-            row.updated_at = customer.updated_at
+            values["name_ct"] = self._encrypt(customer.id, "customers", "name", customer.name)
+        if _columns(customer) != stored.columns:
+            values.update(
+                locale=customer.locale,
+                jurisdiction=customer.jurisdiction,
+                locations=locations_of(customer),
+            )
+            if customer.updated_at is not None:
+                values["updated_at"] = customer.updated_at
+        if values:
+            self._session.execute(
+                update(_CUSTOMERS).where(_CUSTOMERS.c.id == customer.id).values(values)
+            )
         self._write_children(customer, stored)
 
     def get(self, customer_id: str) -> Customer:
         held = self._loaded.get(customer_id)
-        return held if held is not None else self._load(self._row(customer_id))
+        return held if held is not None else self.get_many([customer_id])[customer_id]
 
     def get_many(self, customer_ids: Collection[str]) -> dict[str, Customer]:
         """`get` for many at once: a handful of queries, not four per customer."""
         wanted = [customer_id for customer_id in customer_ids if customer_id not in self._loaded]
         if wanted:
-            rows = list(
-                self._session.scalars(select(CustomerRow).where(CustomerRow.id.in_(wanted)))
-            )
+            rows = list(self._session.execute(_CUSTOMERS_BY_ID, {"ids": wanted}))
             if len(rows) < len(set(wanted)):
                 missing = sorted(set(wanted) - {row.id for row in rows})[0]
                 raise CustomerNotFound(missing)
             self._load_many(rows)
         return {customer_id: self._loaded[customer_id] for customer_id in customer_ids}
 
-    def _row(self, customer_id: str) -> CustomerRow:
-        row = self._rows.get(customer_id) or self._session.get(CustomerRow, customer_id)
-        if row is None:
-            raise CustomerNotFound(customer_id)
-        self._rows[customer_id] = row
-        return row
-
     def by_external_ref(self, external_ref: str) -> Customer | None:
-        row = self._session.scalar(
-            select(CustomerRow).where(CustomerRow.external_ref == external_ref)
-        )
-        return self._load(row) if row is not None else None
+        row = self._session.execute(
+            select(_CUSTOMERS).where(_CUSTOMERS.c.external_ref == external_ref)
+        ).first()
+        return self._load_many([row])[0] if row is not None else None
 
     def existing_refs(self, external_refs: Collection[str]) -> dict[str, str]:
         query = select(CustomerRow.external_ref, CustomerRow.id).where(
@@ -287,6 +288,7 @@ class SqlCustomerRepository:
             addresses={point.id: point.address for point in customer.contact_points},
             consents=len(customer.consents),
             restrictions=tuple(customer.restrictions),
+            columns=_columns(customer),
             points={
                 point.id: point_state(position, point)
                 for position, point in enumerate(customer.contact_points)
@@ -295,6 +297,11 @@ class SqlCustomerRepository:
 
     def _snapshot_of_rows(self, customer_id: str) -> _Stored:
         """For a customer saved without being read here first: assume everything changed."""
+        if (
+            self._session.scalar(select(_CUSTOMERS.c.id).where(_CUSTOMERS.c.id == customer_id))
+            is None
+        ):
+            raise CustomerNotFound(customer_id)
         consents = self._session.scalar(
             select(func.count())
             .select_from(ConsentRow)
@@ -354,15 +361,12 @@ class SqlCustomerRepository:
     def _decrypt_address(self, customer_id: str, row: Row[Any]) -> str:
         return self._protection.decrypt(customer_id, "contact_points", "address", row.address_ct)
 
-    def _load(self, row: CustomerRow) -> Customer:
-        return self._load_many([row])[0]
-
-    def _load_many(self, rows: Sequence[CustomerRow]) -> list[Customer]:
+    def _load_many(self, rows: Sequence[Row[Any]]) -> list[Customer]:
         """Customers for `rows`, children read for all of them at once; a customer this unit of
         work already holds is that same object (one identity, so no copy can be saved over
         another's changes)."""
-        # Children are read as plain rows (Core), not ORM entities: reading customers is the
-        # hottest path of a run, and writes go through `save`, which loads what it changes.
+        # Plain rows (Core), not ORM entities: reading customers is the hottest path of a run,
+        # and `save` writes plain statements for what changed.
         new = [row for row in rows if row.id not in self._loaded]
         if new:
             ids = [row.id for row in new]
@@ -370,7 +374,6 @@ class SqlCustomerRepository:
             consents = by_customer(self._session.execute(_CONSENTS_OF, {"ids": ids}))
             restrictions = by_customer(self._session.execute(_RESTRICTIONS_OF, {"ids": ids}))
             for row in new:
-                self._rows[row.id] = row
                 customer = Customer(
                     id=row.id,
                     external_ref=row.external_ref,
@@ -394,3 +397,8 @@ class SqlCustomerRepository:
                 self._loaded[row.id] = customer
                 self._remember(customer)
         return [self._loaded[row.id] for row in rows]
+
+
+def _columns(customer: Customer) -> tuple[Any, ...]:
+    """What `save` compares of the customer row itself, its name aside."""
+    return (customer.locale, customer.jurisdiction, locations_of(customer), customer.updated_at)
