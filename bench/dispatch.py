@@ -20,9 +20,10 @@ worker holds them): each customer's policy facts and their jurisdiction's policy
 (`decide`); `record_attempts`, one transaction (`record`); the message rendered from its template
 and checked against the packs' content rules (`render`); `CaseWorker.dispatch_many`: one
 transaction before any send (`clearance`) that decides every message again against the stored
-attempt history and claims those that go as dispatching, then the messages sent one after
-another through the provider (`send`), then every answer recorded in one transaction
-(`record_results`). With `--clearance both` (the default) each profile also runs
+attempt history and claims those that go as dispatching, then the batch sent through the
+provider's `send_many`, up to its `concurrency` requests in flight (`send`; `--concurrency N`
+overrides the provider's default, 1 sends one after another), then every answer recorded in one
+transaction (`record_results`). With `--clearance both` (the default) each profile also runs
 `same_instant`: `decided_at` is the clock's now, so the send-time re-decision is skipped (the
 claim is not), as in the simulated runtime.
 
@@ -49,7 +50,7 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -311,20 +312,30 @@ class TimedGateway:
         return default if self.first is None else self.first
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
+        return self._timed(lambda: [self.provider.send(message)])[0]
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
+        return self._timed(lambda: self.provider.send_many(messages))
+
+    def _timed(self, send: Callable[[], list[DeliveryResult]]) -> list[DeliveryResult]:
         began = time.perf_counter()
         if self.first is None:
             self.first = began
-        result = self.provider.send(message)
+        results = send()
         self.last = time.perf_counter()
         self.seconds += self.last - began
-        self.statuses[result.status] = self.statuses.get(result.status, 0) + 1
-        return result
+        for result in results:
+            self.statuses[result.status] = self.statuses.get(result.status, 0) + 1
+        return results
 
 
-def provider_for(profile: str, port: int) -> ChannelProvider[Any]:
+def provider_for(profile: str, port: int, concurrency: int | None) -> ChannelProvider[Any]:
+    chosen = {} if concurrency is None else {"concurrency": concurrency}
     if profile == "smtp":
         return SmtpProvider(
-            SmtpSettings(host=HOST, port=port, security="none", from_address=SENDER, timeout=10)
+            SmtpSettings(
+                host=HOST, port=port, security="none", from_address=SENDER, timeout=10, **chosen
+            )
         )
     return TwilioProvider(
         TwilioSettings(
@@ -334,6 +345,7 @@ def provider_for(profile: str, port: int) -> ChannelProvider[Any]:
             sms_from="+15005550006",
             requests_per_second=100_000,
             burst=100,
+            **chosen,
         )
     )
 
@@ -403,7 +415,7 @@ def run_profile(
     ):
         app, cases = prepared_application(url, options.messages, STEP[profile])
         try:
-            with provider_for(profile, port) as provider:
+            with provider_for(profile, port, options.concurrency) as provider:
                 assert provider.capabilities.limits_for(channel) is not None  # noqa: S101
                 gateway = TimedGateway(provider)
                 profiler = cProfile.Profile() if profiled else None
@@ -434,6 +446,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--postgres-url", default=POSTGRES_SERVER)
     parser.add_argument("--profile", choices=["smtp", "http"], help="cProfile that run (stderr)")
+    parser.add_argument(
+        "--concurrency", type=int, help="requests in flight per provider (its default if unset)"
+    )
     options = parser.parse_args()
     profiles = ["smtp", "http"] if options.profiles == "both" else [options.profiles]
     modes = ["redecide", "same_instant"] if options.clearance == "both" else [options.clearance]
@@ -441,6 +456,7 @@ def main() -> None:
         "messages": options.messages,
         "batch": options.batch,
         "backend": options.backend,
+        "concurrency": options.concurrency,
         "python": platform.python_version(),
     }
     for profile in profiles:

@@ -21,6 +21,7 @@ from rightparty.audit.checkpoint import SignedCheckpoint
 from rightparty.audit.log import AuditLog
 from rightparty.audit.verification import VerificationReport, verify_log
 from rightparty.channels.base import ChannelProvider, ProviderSettings, Resilience
+from rightparty.channels.batching import run_concurrently
 from rightparty.channels.failover import FailoverGateway
 from rightparty.channels.providers.sandbox import (
     OutcomeModel,
@@ -172,7 +173,8 @@ class ChannelRouter:
     """The worker's `ChannelGateway`: each message goes to its channel's failover chain.
 
     A channel no provider serves answers a permanent `no_provider`, so the case moves on to the
-    next step of its plan instead of the worker stopping.
+    next step of its plan instead of the worker stopping. `send_many` hands each channel's share
+    of a batch to its chain, the channels side by side.
     """
 
     def __init__(
@@ -194,6 +196,27 @@ class ChannelRouter:
         if gateway is None:
             return permanent(UNCONFIGURED_PROVIDER, BaseErrorCode.NO_PROVIDER).result
         return gateway.send(message)
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
+        """One result per message, in order; see `BatchGateway`."""
+        by_channel: dict[Channel, list[int]] = {}
+        for index, message in enumerate(messages):
+            by_channel.setdefault(message.channel, []).append(index)
+
+        def send_share(channel: Channel) -> list[DeliveryResult]:
+            share = [messages[index] for index in by_channel[channel]]
+            gateway = self.routes.get(channel)
+            if gateway is None:
+                unserved = permanent(UNCONFIGURED_PROVIDER, BaseErrorCode.NO_PROVIDER).result
+                return [unserved] * len(share)
+            return gateway.send_many(share)
+
+        channels = list(by_channel)
+        answers = run_concurrently(send_share, channels, workers=len(channels), name="router")
+        results: dict[int, DeliveryResult] = {}
+        for channel, share in zip(channels, answers, strict=True):
+            results.update(zip(by_channel[channel], share, strict=True))
+        return [results[index] for index in range(len(messages))]
 
     def serves(self, channel: Channel) -> bool:
         return channel in self.routes

@@ -113,3 +113,29 @@ def test_results_and_reprs_carry_no_address_or_body(case):
             assert address.lstrip("+") not in (result.error_code or "")
         assert body not in repr(result)
     assert body not in repr(message_for(case, case.accepted_address))
+
+
+def test_a_batch_gets_one_answer_per_message_in_order_each_key_sent_once(case):
+    addresses = (
+        case.accepted_address,
+        case.permanent_address,
+        case.accepted_address,
+        case.transient_address,
+        case.accepted_address,
+    )
+    keys = ("k-0", "k-1", "k-2", "k-3", "k-0")
+    batch = [
+        message_for(case, address, key=key) for address, key in zip(addresses, keys, strict=True)
+    ]
+    assert case.provider.concurrency >= 1
+    results = case.provider.send_many(batch)
+    assert [result.status for result in results] == [
+        DeliveryStatus.ACCEPTED,
+        DeliveryStatus.PERMANENT_FAILURE,
+        DeliveryStatus.ACCEPTED,
+        DeliveryStatus.TRANSIENT_FAILURE,
+        DeliveryStatus.ACCEPTED,
+    ]
+    assert results[4] == results[0]
+    assert results[0].provider_message_id != results[2].provider_message_id
+    assert [case.deliveries(key) for key in ("k-0", "k-1", "k-2", "k-3")] == [1, 0, 1, 0]

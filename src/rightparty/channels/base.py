@@ -4,15 +4,17 @@
 `send` (the channel port) checks the channel, refuses a key it has sent before, splits the body
 to the declared limits, throttles with a token bucket, retries transient failures with backoff,
 trips a circuit breaker, and never repeats a request whose fate is unknown unless the provider
-deduplicates by key. Settings are pydantic models whose secrets are `SecretStr`, masked whenever
-printed or dumped.
+deduplicates by key. `send_many` does the same for a batch with up to `concurrency` requests in
+flight, a bound every caller of the instance shares. Settings are pydantic models whose secrets
+are `SecretStr`, masked whenever printed or dumped.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from types import TracebackType
@@ -20,6 +22,7 @@ from typing import ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from rightparty.channels.batching import in_order, run_concurrently
 from rightparty.channels.capabilities import Capabilities, ChannelLimits
 from rightparty.channels.idempotency import DEFAULT_CAPACITY, ClaimState, IdempotencyRecord
 from rightparty.channels.reports import BaseErrorCode, SendReport, accepted, permanent, transient
@@ -102,6 +105,7 @@ class ChannelProvider(ABC, Generic[SettingsT]):
         self.capabilities = self._capabilities()
         rate = self.capabilities.rate_limit
         self._bucket = TokenBucket(rate, options.timer) if options.throttle and rate else None
+        self._slots = threading.BoundedSemaphore(self.capabilities.concurrency)
         self.breaker = CircuitBreaker(
             options.timer,
             failure_threshold=options.failure_threshold,
@@ -124,6 +128,11 @@ class ChannelProvider(ABC, Generic[SettingsT]):
     def close(self) -> None:
         """Release connections; the provider may not be used afterwards."""
 
+    @property
+    def concurrency(self) -> int:
+        """Requests this instance keeps in flight at once, at most."""
+        return self.capabilities.concurrency
+
     def __enter__(self) -> Self:
         return self
 
@@ -141,6 +150,38 @@ class ChannelProvider(ABC, Generic[SettingsT]):
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         return self.send_report(message).result
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
+        """`send` for each message, `concurrency` at once at most; one result each, in order."""
+        return [report.result for report in self.send_reports(messages)]
+
+    def send_reports(self, messages: Sequence[OutboundMessage]) -> list[SendReport]:
+        """`send_report` for each message, up to `concurrency` at once, answers in order.
+
+        An unexpected error while sending one message is logged and becomes that message's
+        answer (`outcome_unknown`: the request may have gone out, so the key is not sent again);
+        the other messages keep theirs. A key repeated within the batch is answered after its
+        first message, from the record, as a sequential send would.
+        """
+        return in_order(messages, self._send_distinct, self._send_contained)
+
+    def _send_distinct(self, messages: Sequence[OutboundMessage]) -> list[SendReport]:
+        return run_concurrently(
+            self._send_contained, messages, workers=self.concurrency, name=self.name
+        )
+
+    def _send_contained(self, message: OutboundMessage) -> SendReport:
+        try:
+            return self.send_report(message)
+        except Exception:  # noqa: BLE001 - logged, and it becomes this message's answer
+            _log.exception(
+                "channel send raised attempt=%s provider=%s", message.attempt_id, self.name
+            )
+            report = transient(
+                self.name, BaseErrorCode.OUTCOME_UNKNOWN, Outcome.TIMEOUT, ambiguous=True
+            )
+            self._keys.settle(message.idempotency_key, report)
+            return report
 
     def send_report(self, message: OutboundMessage) -> SendReport:
         """`send`, keeping the wait the provider asked for and whether the fate is unknown."""
@@ -200,10 +241,8 @@ class ChannelProvider(ABC, Generic[SettingsT]):
         while True:
             if not self.breaker.allow():
                 return transient(self.name, BaseErrorCode.CIRCUIT_OPEN)
-            if self._bucket is not None:
-                self._bucket.acquire()
             try:
-                report = self.deliver(message)
+                report = self._deliver_in_slot(message)
             except BaseException:
                 self.breaker.record_failure()
                 raise
@@ -231,3 +270,11 @@ class ChannelProvider(ABC, Generic[SettingsT]):
                 return report
             if delay > 0:
                 self._timer.sleep(delay)
+
+    def _deliver_in_slot(self, message: OutboundMessage) -> SendReport:
+        # The slot before the token: a request then goes out when its token is granted, so
+        # requests that waited for a slot never leave together faster than the rate allows.
+        with self._slots:
+            if self._bucket is not None:
+                self._bucket.acquire()
+            return self.deliver(message)

@@ -74,11 +74,15 @@ class Capabilities:
     `secret_fields`: names of settings fields that hold secrets; the contract suite checks each is a
     `SecretStr` and never appears in a repr, a str or a JSON dump.
     `batch_size`: the most messages one provider request carries; the dispatcher groups by it.
+    `concurrency`: the most requests this provider instance has in flight at once (connections,
+    for SMTP); `send_many` keeps that many messages going, and every caller together stays
+    within it.
     """
 
     channels: Mapping[Channel, ChannelLimits]
     rate_limit: RateLimit | None = None
     batch_size: int = 1
+    concurrency: int = 1
     secret_fields: frozenset[str] = frozenset()
     deduplicates: bool = False
     notes: str = field(default="", compare=False)
@@ -86,6 +90,9 @@ class Capabilities:
     def __post_init__(self) -> None:
         if not self.channels:
             message = "a provider serves at least one channel"
+            raise ValueError(message)
+        if self.concurrency < 1:
+            message = "concurrency must be at least 1"
             raise ValueError(message)
         object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
 

@@ -5,6 +5,10 @@ Only a transient failure that certainly did not reach the provider moves on to t
 acceptance or a permanent failure (the address is bad; no provider will do better) ends the chain,
 and so does a failure whose fate is unknown, because the first provider may still deliver it: a
 provider that deduplicates by key is asked again next time, any other never sees the key again.
+
+`send_many` sends a batch stage by stage: the whole batch through the first provider (with that
+provider's concurrency), then the messages it failed transiently through the next, and so on, so
+each message meets the chain exactly as `send` would take it through.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rightparty.channels.base import ChannelProvider
+from rightparty.channels.batching import in_order
 from rightparty.channels.idempotency import DEFAULT_CAPACITY, ClaimState, IdempotencyRecord
 from rightparty.channels.reports import BaseErrorCode, SendReport, permanent, transient
 from rightparty.domain.messages import DeliveryResult, OutboundMessage
@@ -81,6 +86,57 @@ class FailoverGateway:
         else:
             self._record.release(key)
         return report
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]:
+        """`send` for each message, several in flight at once; one result per message, in order."""
+        return [report.result for report in self.send_reports(messages)]
+
+    def send_reports(self, messages: Sequence[OutboundMessage]) -> list[SendReport]:
+        return in_order(messages, self._send_distinct, self.send_report)
+
+    def _send_distinct(self, messages: Sequence[OutboundMessage]) -> list[SendReport]:
+        reports: dict[int, SendReport] = {}
+        claimed: list[int] = []
+        for index, message in enumerate(messages):
+            if message.channel is not self.channel:
+                reports[index] = permanent(self.name, BaseErrorCode.CHANNEL_NOT_SUPPORTED)
+                continue
+            claim = self._record.claim(message.idempotency_key)
+            if claim.state is ClaimState.SETTLED and claim.value is not None:
+                reports[index] = claim.value
+            elif claim.state is ClaimState.IN_FLIGHT:
+                reports[index] = transient(self.name, BaseErrorCode.IN_FLIGHT, outcome=None)
+            else:
+                claimed.append(index)
+        try:
+            answers = self._through_chain_many([messages[index] for index in claimed])
+        except BaseException:
+            for index in claimed:
+                self._record.release(messages[index].idempotency_key)
+            raise
+        for index, report in zip(claimed, answers, strict=True):
+            key = messages[index].idempotency_key
+            if report.final or report.result.error_code == BaseErrorCode.OUTCOME_UNKNOWN:
+                self._record.settle(key, report)
+            else:
+                self._record.release(key)
+            reports[index] = report
+        return [reports[index] for index in range(len(messages))]
+
+    def _through_chain_many(self, messages: Sequence[OutboundMessage]) -> list[SendReport]:
+        reports = [transient(self.name, BaseErrorCode.NO_PROVIDER)] * len(messages)
+        waiting = list(range(len(messages)))
+        for provider in self.providers:
+            if not waiting:
+                break
+            answers = provider.send_reports([messages[index] for index in waiting])
+            still_waiting: list[int] = []
+            for index, report in zip(waiting, answers, strict=True):
+                reports[index] = report
+                if not (report.final or report.ambiguous):
+                    still_waiting.append(index)
+            waiting = still_waiting
+        return reports
 
     def _through_chain(self, message: OutboundMessage) -> SendReport:
         report = transient(self.name, BaseErrorCode.NO_PROVIDER)

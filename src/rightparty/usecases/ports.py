@@ -21,6 +21,7 @@ from rightparty.domain.vocabulary import Channel, Outcome
 __all__ = [
     "AttemptRepository",
     "AuditRecorder",
+    "BatchGateway",
     "CaseRepository",
     "ChannelGateway",
     "Clock",
@@ -35,6 +36,17 @@ class ChannelGateway(Protocol):
     """Sends one message on its channel; idempotent by `message.idempotency_key`."""
 
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+@runtime_checkable
+class BatchGateway(Protocol):
+    """A gateway that sends a batch at once, several messages in flight together.
+
+    Exactly one result per message, in the order given, with the guarantees of `send` for each
+    (idempotency, rate limits, failover); one message's failure, even an unexpected error,
+    becomes that message's result and never costs another its answer."""
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[DeliveryResult]: ...
 
 
 @runtime_checkable

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale, UnknownLocaleError
 
 SUPPORTED_LOCALES = ("en", "zh-CN")
@@ -13,6 +15,7 @@ DEFAULT_LOCALE = "en"
 _BY_LANGUAGE = {"en": "en", "zh": "zh-CN"}
 
 
+@lru_cache(maxsize=256)
 def negotiate_locale(tag: str) -> str:
     """The supported locale for a customer's tag: `zh_CN`, `zh-CN`, `zh`, `zh-Hans-CN` give
     `zh-CN`; `en_US`, `en-GB`, `en` give `en`; anything else, malformed included, the default.
@@ -27,6 +30,7 @@ def negotiate_locale(tag: str) -> str:
     return _BY_LANGUAGE.get(parsed.language, DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=64)
 def babel_locale(locale: str) -> Locale:
-    """The Babel locale of a supported locale, for dates and amounts."""
+    """The Babel locale of a supported locale, for dates and amounts (parsed once each)."""
     return Locale.parse(locale.replace("-", "_"))

@@ -13,14 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import Environment, TemplateNotFound
+from jinja2 import Environment, Template, TemplateNotFound
 
 from rightparty.domain.errors import RightpartyError
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.usecases.templates.content_check import ContentViolation, check_content
-from rightparty.usecases.templates.content_rules import Check, ContentRules, shipped_content_rules
+from rightparty.usecases.templates.content_rules import (
+    Check,
+    ContentRule,
+    ContentRules,
+    shipped_content_rules,
+)
 from rightparty.usecases.templates.environment import message_environment
 from rightparty.usecases.templates.locales import negotiate_locale
 from rightparty.usecases.templates.message import RenderedMessage
@@ -94,10 +100,14 @@ def render_message(
     the template only on a channel that may show it (`NAME_CHANNELS`, and no `no_name` rule of
     the packs on it); elsewhere the context has no such variable, so no template can print it.
     """
-    content_rules = rules if rules is not None else shipped_content_rules()
     environment = environment if environment is not None else message_environment()
     supported = negotiate_locale(locale)
-    applicable = [rule for rule in content_rules.for_packs(packs) if rule.applies(channel, purpose)]
+    if rules is None:
+        content_rules = shipped_content_rules()
+        applicable = _shipped_rules_for(tuple(packs), channel, purpose)
+    else:
+        content_rules = rules
+        applicable = _rules_for(rules, packs, channel, purpose)
     zone = _zone(time_zone)
     context: dict[str, object] = {
         "locale": supported,
@@ -117,7 +127,7 @@ def render_message(
     if shown_name and channel in NAME_CHANNELS and not name_hidden:
         context["customer_name"] = _NAME_SLOT
     try:
-        template = environment.select_template(template_names(purpose, channel, supported))
+        template = _selected(environment, template_names(purpose, channel, supported))
     except TemplateNotFound as error:
         raise TemplateMissing(purpose, channel, supported) from error
     title = _tidy(template.render(context, part="title"), single_line=True)
@@ -140,6 +150,29 @@ def render_message(
         locale=supported,
         subject=title.replace(_NAME_SLOT, shown_name) or None,
     )
+
+
+def _rules_for(
+    rules: ContentRules, packs: Sequence[str], channel: Channel, purpose: Purpose
+) -> tuple[ContentRule, ...]:
+    return tuple(rule for rule in rules.for_packs(packs) if rule.applies(channel, purpose))
+
+
+@lru_cache(maxsize=1024)
+def _shipped_rules_for(
+    packs: tuple[str, ...], channel: Channel, purpose: Purpose
+) -> tuple[ContentRule, ...]:
+    """The shipped rules that apply, worked out once per combination (a handful per bank)."""
+    return _rules_for(shipped_content_rules(), packs, channel, purpose)
+
+
+@lru_cache(maxsize=512)
+def _selected(environment: Environment, names: tuple[str, str]) -> Template:
+    """`select_template`, remembered: Jinja caches the template it finds but not the names it
+    misses, and most messages first miss their purpose's channel-specific name. The shipped
+    environment never reloads; a missing template is looked for again (exceptions are not
+    cached)."""
+    return environment.select_template(names)
 
 
 def _zone(name: str | None) -> ZoneInfo:

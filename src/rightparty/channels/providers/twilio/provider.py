@@ -2,7 +2,8 @@
 """SMS and voice through a Twilio-compatible REST API (Messages and Calls resources, 2010-04-01).
 
 Requests are form-encoded POSTs with HTTP basic auth (account SID, auth token) on one pooled
-httpx client, whose connections are kept alive between requests. SMS bodies go as `Body`; voice
+httpx client, whose connections are kept alive between requests: up to `concurrency` of them, each
+carrying one request at a time. SMS bodies go as `Body`; voice
 calls speak the body through inline `Twiml`, with answering-machine detection and status callbacks
 for every call event. Every request carries the attempt's idempotency key in a header;
 `deduplicates` says whether the API honours it.
@@ -66,6 +67,9 @@ class TwilioSettings(ProviderSettings):
     )
     requests_per_second: float = Field(default=10.0, gt=0, description="Request throttle.")
     burst: int = Field(default=10, ge=1, description="Requests allowed at once.")
+    concurrency: int = Field(
+        default=4, ge=1, le=64, description="Requests in flight side by side (pooled connections)."
+    )
 
     @model_validator(mode="after")
     def _one_sender_at_least(self) -> Self:
@@ -113,6 +117,10 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
             base_url=settings.base_url,
             timeout=settings.timeout,
             transport=transport,
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
             headers={
                 "Accept": "application/json",
                 "User-Agent": "rightparty",
@@ -130,6 +138,7 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
         return replace(
             self.CAPABILITIES.restricted_to(frozenset(served)),
             rate_limit=RateLimit(per_second=settings.requests_per_second, burst=settings.burst),
+            concurrency=settings.concurrency,
             deduplicates=settings.deduplicates,
         )
 

@@ -1,24 +1,22 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Email over SMTP with the standard library: STARTTLS or implicit TLS, AUTH, one reused connection.
+"""Email over SMTP with the standard library: STARTTLS or implicit TLS, AUTH, reused connections.
 
 Each message is one `MAIL`/`RCPT`/`DATA` transaction on a connection kept open between sends
-(renewed after `messages_per_connection`). A kept connection the relay has meanwhile closed shows
-at `MAIL`, before anything of the message was sent, and is replaced there once. A refusal is
-classified by its reply code (`rightparty.channels.dsn`); a connection lost while waiting for the
-answer to `DATA` is the one case whose fate is unknown, reported as such so it is never blindly
-repeated. The `Message-ID` and the DSN `ENVID` derive from the idempotency key, so a later bounce
-report names the attempt it is about.
+(renewed after `messages_per_connection`); up to `concurrency` connections carry transactions side
+by side, one each. A kept connection the relay has meanwhile closed shows at `MAIL`, before
+anything of the message was sent, and is replaced there. A refusal is classified by its reply code
+(`rightparty.channels.dsn`); a connection lost while waiting for the answer to `DATA` is the one
+case whose fate is unknown, reported as such so it is never blindly repeated. The `Message-ID` and
+the DSN `ENVID` derive from the idempotency key, so a later bounce report names the attempt it is
+about.
 """
 
 from __future__ import annotations
 
-import binascii
-import re
 import smtplib
 import ssl
 import threading
 from dataclasses import replace
-from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, formataddr
@@ -31,6 +29,8 @@ from pydantic import Field, SecretStr, model_validator
 from rightparty.channels.base import ChannelProvider, ProviderSettings, Resilience
 from rightparty.channels.capabilities import Capabilities, ChannelLimits, RateLimit
 from rightparty.channels.dsn import classify_smtp_reply, envelope_id_for
+from rightparty.channels.providers.smtp.composing import compose_plain
+from rightparty.channels.providers.smtp.connections import ConnectionPool, KeptConnection
 from rightparty.channels.reports import SendReport, accepted, permanent, transient
 from rightparty.domain.clock import Clock, SystemClock
 from rightparty.domain.messages import DeliveryStatus, OutboundMessage
@@ -38,62 +38,6 @@ from rightparty.domain.vocabulary import Channel, Outcome
 
 _SMTP_ERRORS = (smtplib.SMTPException, OSError)
 _SERVICE_CLOSING = 421
-
-
-# What the email package writes unchanged, so `compose_plain` may write it directly.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
-_PLAIN_FROM = re.compile(rf"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)* <)?{_PLAIN_ADDRESS.pattern}>?")
-_PLAIN_WORDS = re.compile(r"[A-Za-z0-9,.:;!?'()&/+-]+(?: [A-Za-z0-9,.:;!?'()&/+-]+)*")
-_PLAIN_BODY = re.compile(r"[\t\n\x20-\x7e]*")
-_PLAIN_HEADERS = {
-    "From": _PLAIN_FROM,
-    "To": _PLAIN_ADDRESS,
-    "Subject": _PLAIN_WORDS,
-    "Date": _PLAIN_WORDS,
-    "Message-ID": re.compile(rf"<{_PLAIN_ADDRESS.pattern}>"),
-    "Auto-Submitted": _PLAIN_WORDS,
-}
-_MAX_LINE = 78
-
-
-def compose_plain(headers: list[tuple[str, str]], body: str, locale: str) -> bytes | None:
-    """The bytes `EmailMessage` + `set_content(body)` + `as_bytes(policy=SMTP)` give, for a message
-    whose headers are short plain ASCII and whose body is printable ASCII; None for any other.
-
-    The email package parses every header into a tree and folds it back, about two milliseconds a
-    message, more than the rest of a send; text it would write unchanged is written directly.
-    """
-    lines = [f"{name}: {value}" for name, value in headers]
-    plain = all(
-        (pattern := _PLAIN_HEADERS.get(name)) is not None and pattern.fullmatch(value)
-        for name, value in headers
-    )
-    if not plain or not re.fullmatch(r"[A-Za-z0-9-]+", locale) or not _PLAIN_BODY.fullmatch(body):
-        return None
-    if any(len(line) > _MAX_LINE for line in lines):
-        return None
-    encoded = body.encode("ascii").splitlines()
-    text = b"\n".join(encoded).decode("ascii") + "\n"
-    if max((len(line) for line in encoded), default=0) <= _MAX_LINE:
-        encoding, payload = "7bit", text
-    else:
-        # `set_content`'s choice: quoted-printable unless base64 of the first lines is shorter.
-        sniff = b"\n".join(encoded[:10]) + b"\n"
-        if len(quoprimime.body_encode(sniff.decode("ascii"), _MAX_LINE)) > len(
-            binascii.b2a_base64(sniff)
-        ):
-            return None
-        encoding, payload = "quoted-printable", quoprimime.body_encode(text, _MAX_LINE)
-    lines += [
-        'Content-Type: text/plain; charset="utf-8"',
-        f"Content-Transfer-Encoding: {encoding}",
-        "MIME-Version: 1.0",
-        f"Content-Language: {locale}",
-        "",
-        payload.replace("\n", "\r\n"),
-    ]
-    return "\r\n".join(lines).encode("ascii")
 
 
 class _KeptConnectionClosed(Exception):
@@ -133,6 +77,9 @@ class SmtpSettings(ProviderSettings):
     messages_per_connection: int = Field(
         default=100, ge=1, description="Messages sent on one connection before it is renewed."
     )
+    concurrency: int = Field(
+        default=4, ge=1, le=64, description="Connections carrying messages side by side."
+    )
     requests_per_second: float | None = Field(
         default=None, gt=0, description="Throttle for this relay; none by default."
     )
@@ -155,7 +102,7 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
         channels={Channel.EMAIL: ChannelLimits()},
         batch_size=1,
         secret_fields=frozenset({"password"}),
-        notes="One SMTP transaction per message on a reused connection.",
+        notes="One SMTP transaction per message on reused connections, several side by side.",
     )
 
     def __init__(
@@ -168,18 +115,25 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
     ) -> None:
         super().__init__(settings, name=name, resilience=resilience)
         self._clock = clock or SystemClock()
-        self._connection: smtplib.SMTP | None = None
-        self._sent_on_connection = 0
         self._tls_context: ssl.SSLContext | None = None
-        self._lock = threading.Lock()
+        self._tls_lock = threading.Lock()
+        self._pool = ConnectionPool(self._open)
 
     def _capabilities(self) -> Capabilities:
-        rate = self.settings.requests_per_second
-        if rate is None:
-            return self.CAPABILITIES
+        settings = self.settings
+        rate = settings.requests_per_second
         return replace(
-            self.CAPABILITIES, rate_limit=RateLimit(per_second=rate, burst=max(1, int(rate)))
+            self.CAPABILITIES,
+            concurrency=settings.concurrency,
+            rate_limit=None
+            if rate is None
+            else RateLimit(per_second=rate, burst=max(1, int(rate))),
         )
+
+    @property
+    def idle_connections(self) -> int:
+        """Connections kept open for the next messages."""
+        return self._pool.idle
 
     def message_id_for(self, idempotency_key: str) -> str:
         settings = self.settings
@@ -187,52 +141,60 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
         return f"<{envelope_id_for(idempotency_key)}@{domain}>"
 
     def close(self) -> None:
-        with self._lock:
-            self._drop(graceful=True)
+        self._pool.close()
 
     def deliver(self, message: OutboundMessage) -> SendReport:
         address = message.address
         if "@" not in address or any(character in address for character in "\r\n\0"):
             return permanent(self.name, "smtp_invalid_address", Outcome.UNKNOWN_RECIPIENT)
-        with self._lock:
-            while True:
-                kept = self._connection is not None
-                try:
-                    connection = self._ready_connection()
-                except smtplib.SMTPResponseException as error:
-                    return transient(self.name, f"smtp_{error.smtp_code}")
-                except smtplib.SMTPNotSupportedError:
-                    return transient(self.name, "smtp_extension_unsupported")
-                except ssl.SSLError:
-                    return transient(self.name, "smtp_tls")
-                except _SMTP_ERRORS:
-                    return transient(self.name, "smtp_connect")
-                try:
-                    return self._transaction(connection, message, kept=kept)
-                except _KeptConnectionClosed:
-                    # Dropped already, so the next turn opens a fresh connection, and only once.
-                    continue
+        while True:
+            try:
+                connection, reused = self._pool.take()
+            except smtplib.SMTPResponseException as error:
+                return transient(self.name, f"smtp_{error.smtp_code}")
+            except smtplib.SMTPNotSupportedError:
+                return transient(self.name, "smtp_extension_unsupported")
+            except ssl.SSLError:
+                return transient(self.name, "smtp_tls")
+            except _SMTP_ERRORS:
+                return transient(self.name, "smtp_connect")
+            try:
+                return self._transaction(connection, message, reused=reused)
+            except _KeptConnectionClosed:
+                # Dropped already: the next turn takes another connection or opens a fresh one.
+                continue
+            except BaseException:
+                connection.drop(graceful=False)
+                raise
+            finally:
+                self._pool.give_back(connection)
 
     def _transaction(
-        self, connection: smtplib.SMTP, message: OutboundMessage, *, kept: bool
+        self, kept_connection: KeptConnection, message: OutboundMessage, *, reused: bool
     ) -> SendReport:
+        connection = kept_connection.smtp
+        if connection is None:
+            raise _KeptConnectionClosed
         sender = self.settings.return_path or self.settings.from_address
         utf8 = not (message.address.isascii() and sender.isascii())
         if utf8 and not connection.has_extn("smtputf8"):
             return transient(self.name, "smtp_smtputf8_unsupported")
-        refusal = self._envelope(connection, message, sender, utf8=utf8, kept=kept)
+        refusal = self._envelope(
+            kept_connection, connection, message, sender, utf8=utf8, reused=reused
+        )
         if refusal is not None:
             return refusal
-        return self._data(connection, message, utf8=utf8)
+        return self._data(kept_connection, connection, message, utf8=utf8)
 
     def _envelope(
         self,
+        kept_connection: KeptConnection,
         connection: smtplib.SMTP,
         message: OutboundMessage,
         sender: str,
         *,
         utf8: bool,
-        kept: bool,
+        reused: bool,
     ) -> SendReport | None:
         """`MAIL` and `RCPT`; None when both are accepted. Nothing is sent yet, so nothing here
         is ambiguous, and a kept connection found closed at `MAIL` (`_KeptConnectionClosed`) may
@@ -245,40 +207,45 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
         try:
             code, reply = connection.mail(sender, mail_options)
         except _SMTP_ERRORS:
-            self._drop(graceful=False)
-            if kept:
+            kept_connection.drop(graceful=False)
+            if reused:
                 raise _KeptConnectionClosed from None
             return transient(self.name, "smtp_disconnected")
-        if code == _SERVICE_CLOSING and kept:
-            self._drop(graceful=False)
+        if code == _SERVICE_CLOSING and reused:
+            kept_connection.drop(graceful=False)
             raise _KeptConnectionClosed
         try:
             if code == 250:
                 code, reply = connection.rcpt(message.address, rcpt_options)
         except _SMTP_ERRORS:
-            self._drop(graceful=False)
+            kept_connection.drop(graceful=False)
             return transient(self.name, "smtp_disconnected")
-        return None if code in (250, 251) else self._refused(connection, code, reply)
+        return None if code in (250, 251) else self._refused(kept_connection, code, reply)
 
     def _data(
-        self, connection: smtplib.SMTP, message: OutboundMessage, *, utf8: bool
+        self,
+        kept_connection: KeptConnection,
+        connection: smtplib.SMTP,
+        message: OutboundMessage,
+        *,
+        utf8: bool,
     ) -> SendReport:
         message_id = self.message_id_for(message.idempotency_key)
         payload = self._payload(message, message_id, utf8=utf8)
         try:
             code, reply = connection.data(payload)
         except smtplib.SMTPDataError as error:
-            return self._refused(connection, error.smtp_code, error.smtp_error)
+            return self._refused(kept_connection, error.smtp_code, error.smtp_error)
         except _SMTP_ERRORS:
-            self._drop(graceful=False)
+            kept_connection.drop(graceful=False)
             return transient(
                 self.name, "smtp_no_reply_to_data", ambiguous=True, provider_message_id=message_id
             )
         if code != 250:
-            return self._refused(connection, code, reply)
-        self._sent_on_connection += 1
-        if self._sent_on_connection >= self.settings.messages_per_connection:
-            self._drop(graceful=True)
+            return self._refused(kept_connection, code, reply)
+        kept_connection.sent += 1
+        if kept_connection.sent >= self.settings.messages_per_connection:
+            kept_connection.drop(graceful=True)
         return accepted(self.name, message_id)
 
     def _payload(self, message: OutboundMessage, message_id: str, *, utf8: bool) -> bytes:
@@ -313,31 +280,30 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
         mail["Content-Language"] = message.locale  # after set_content, which drops Content-*
         return mail
 
-    def _refused(self, connection: smtplib.SMTP, code: int, reply: bytes | str) -> SendReport:
+    def _refused(
+        self, kept_connection: KeptConnection, code: int, reply: bytes | str
+    ) -> SendReport:
         verdict = classify_smtp_reply(code, reply)
-        if code == _SERVICE_CLOSING:
-            self._drop(graceful=False)
+        connection = kept_connection.smtp
+        if code == _SERVICE_CLOSING or connection is None:
+            kept_connection.drop(graceful=False)
         else:
             try:
                 connection.rset()
             except _SMTP_ERRORS:
-                self._drop(graceful=False)
+                kept_connection.drop(graceful=False)
         if verdict.status is DeliveryStatus.PERMANENT_FAILURE:
             return permanent(self.name, verdict.error_code, verdict.outcome)
         return transient(self.name, verdict.error_code, verdict.outcome)
 
-    def _ready_connection(self) -> smtplib.SMTP:
-        if self._connection is None:
-            self._connection = self._open()
-            self._sent_on_connection = 0
-        return self._connection
-
     def _context(self) -> ssl.SSLContext:
         # Loading the trust store takes tens of milliseconds: once per provider, not per connection.
-        if self._tls_context is None:
-            ca_file = self.settings.ca_file
-            self._tls_context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-        return self._tls_context
+        with self._tls_lock:
+            if self._tls_context is None:
+                ca_file = self.settings.ca_file
+                cafile = str(ca_file) if ca_file else None
+                self._tls_context = ssl.create_default_context(cafile=cafile)
+            return self._tls_context
 
     def _open(self) -> smtplib.SMTP:
         settings = self.settings
@@ -368,15 +334,3 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
             connection.close()
             raise
         return connection
-
-    def _drop(self, *, graceful: bool) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            if graceful:
-                connection.quit()
-        except _SMTP_ERRORS:
-            pass
-        finally:
-            connection.close()
