@@ -370,6 +370,7 @@ class SqlCustomerRepository:
         new = [row for row in rows if row.id not in self._loaded]
         if new:
             ids = [row.id for row in new]
+            self._protection.prepare(ids, for_encryption=False)  # their keys, in one read
             points = by_customer(self._session.execute(_POINTS_OF, {"ids": ids}))
             consents = by_customer(self._session.execute(_CONSENTS_OF, {"ids": ids}))
             restrictions = by_customer(self._session.execute(_RESTRICTIONS_OF, {"ids": ids}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -14,6 +14,7 @@ from rightparty.bootstrap import Application, sandbox_gateway
 from rightparty.channels.providers.sandbox import SandboxLedger
 from rightparty.domain.clock import SimulatedClock
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
+from rightparty.domain.customer import Customer
 from rightparty.domain.messages import OutboundMessage
 from rightparty.domain.restriction import CeaseCommunication, InconvenientTime
 from rightparty.domain.vocabulary import Channel, Outcome, Purpose
@@ -23,6 +24,7 @@ from rightparty.usecases.customer_import import validate_import
 from rightparty.usecases.customers import import_customers
 from rightparty.usecases.orchestration.cases import OpenCase, open_case_in
 from rightparty.usecases.orchestration.reminders import open_update_reminders
+from rightparty.usecases.ports import UnitOfWork
 
 DEMO_START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday
 ACTOR = "staff:demo"
@@ -100,6 +102,18 @@ def _close_earlier_runs(app: Application, clock: SimulatedClock) -> None:
         uow.commit()
 
 
+def _stored(
+    uow: UnitOfWork, bank: list[SyntheticCustomer]
+) -> Iterator[tuple[SyntheticCustomer, Customer]]:
+    """Each synthetic customer with the customer import stored, read a thousand at a time."""
+    for start in range(0, len(bank), 1000):
+        chunk = bank[start : start + 1000]
+        ids = uow.customers.existing_refs([synthetic.external_ref for synthetic in chunk])
+        customers = uow.customers.get_many(list(ids.values()))
+        for synthetic in chunk:
+            yield synthetic, customers[ids[synthetic.external_ref]]
+
+
 class StableOutcomes:
     """The sandbox's outcome draws, keyed by what a seed fixes (the customer's number in the
     synthetic bank, the channel and how many messages that customer got on it) rather than by
@@ -135,10 +149,7 @@ def _seed_details(
     draw = random.Random(seed * 7919)  # noqa: S311 - synthetic data
     profiles: dict[str, tuple[int, str]] = {}
     with app.unit_of_work() as uow:
-        for synthetic in bank:
-            customer = uow.customers.by_external_ref(synthetic.external_ref)
-            if customer is None:  # pragma: no cover - import just stored every one of them
-                continue
+        for synthetic, customer in _stored(uow, bank):
             profiles[customer.id] = (synthetic.number, synthetic.profile)
             run.customer_ids.append(customer.id)
             if draw.random() < 0.5:

@@ -96,6 +96,8 @@ class CaseWorker:
             owners = {case.customer_id for case in due}
             customers = uow.customers.get_many(owners)
             histories = uow.attempts.histories(owners)
+            # Each attempt encrypts its reference code: the keys' nonces reserved together.
+            uow.prepare_customers(owners)
             for case_id in case_ids:
                 case = cases[case_id]
                 if case.status.closed:
