@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from rightparty.domain.clock import SimulatedClock
-from rightparty.usecases.orchestration.worker import CaseWorker, StepResult, UnitOfWorkFactory
+from rightparty.usecases.orchestration.worker import (
+    CaseWorker,
+    StepReport,
+    StepResult,
+    UnitOfWorkFactory,
+)
 
 BATCH = 200
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -51,21 +56,21 @@ class SimulatedRuntime:
         """Process every case that falls due before `end`, moving the clock as it goes."""
         stats = SimulationStats()
         while True:
-            due, upcoming = self._due_case_ids()
-            if not due:
-                if upcoming is None or upcoming >= end:
-                    self._clock.advance_to(end)
-                    return stats
-                self._clock.advance_to(min(self._tick_end(upcoming), end))
-                if on_progress is not None:
-                    on_progress(self._clock.now())
+            # Decided and sent at the same simulated instant, so nothing can change in between:
+            # the attempts are recorded claimed, and sent straight after that transaction.
+            reports = self._worker.run_due(BATCH, claim=True)
+            if reports:
+                self._count(reports, stats)
                 continue
-            self._run(due, stats)
+            upcoming = self._next_action_at()
+            if upcoming is None or upcoming >= end:
+                self._clock.advance_to(end)
+                return stats
+            self._clock.advance_to(min(self._tick_end(upcoming), end))
+            if on_progress is not None:
+                on_progress(self._clock.now())
 
-    def _run(self, case_ids: list[str], stats: SimulationStats) -> None:
-        # Decided and sent at the same simulated instant, so nothing can change in between:
-        # the attempts are recorded claimed, and sent straight after that transaction.
-        reports = self._worker.run_steps(case_ids, claim=True)
+    def _count(self, reports: list[StepReport], stats: SimulationStats) -> None:
         messages = [report.message for report in reports if report.message is not None]
         for report in reports:
             stats.steps += 1
@@ -81,8 +86,6 @@ class SimulatedRuntime:
         into = (at - _EPOCH) % self._tick
         return at if not into else at - into + self._tick
 
-    def _due_case_ids(self) -> tuple[list[str], datetime | None]:
-        """The cases due now and, when there are none, when the next one falls due."""
+    def _next_action_at(self) -> datetime | None:
         with self._unit_of_work() as uow:
-            due = [case.id for case in uow.cases.due(self._clock.now(), BATCH)]
-            return due, (None if due else uow.cases.next_action_at())
+            return uow.cases.next_action_at()

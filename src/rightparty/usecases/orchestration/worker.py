@@ -86,30 +86,45 @@ class CaseWorker:
         With `claim`, the attempts are recorded already `dispatching`, to be sent at once with
         `send_claimed`: what `dispatch_many` would do for messages decided this very instant,
         one transaction sooner."""
-        reports: list[StepReport] = []
+        with self.unit_of_work() as uow:
+            reports = self._run_chunk(case_ids, uow, self.clock.now(), claim=claim)
+            uow.commit()
+        return reports
+
+    def run_due(self, limit: int, *, claim: bool = False) -> list[StepReport]:
+        """`run_steps` for the (at most `limit`) cases due now, found in the same transaction;
+        an empty list when none is."""
         with self.unit_of_work() as uow:
             now = self.clock.now()
-            cases = uow.cases.get_many(case_ids)
-            due = [case for case in cases.values() if _is_due(case, now)]
-            # Read together; a later case of the same customer in this chunk sees the attempt an
-            # earlier one recorded, because `_step` adds it to the history it shares.
-            owners = {case.customer_id for case in due}
-            customers = uow.customers.get_many(owners)
-            histories = uow.attempts.histories(owners)
-            # Each attempt encrypts its reference code: the keys' nonces reserved together.
-            uow.prepare_customers(owners)
-            for case_id in case_ids:
-                case = cases[case_id]
-                if case.status.closed:
-                    reports.append(StepReport(StepResult.CLOSED))
-                elif not _is_due(case, now):
-                    reports.append(StepReport(StepResult.NOT_DUE))
-                else:
-                    owner = case.customer_id
-                    reports.append(
-                        self._step(case, customers[owner], histories[owner], uow, now, claim=claim)
-                    )
+            case_ids = [case.id for case in uow.cases.due(now, limit)]
+            reports = self._run_chunk(case_ids, uow, now, claim=claim)
             uow.commit()
+        return reports
+
+    def _run_chunk(
+        self, case_ids: Sequence[str], uow: UnitOfWork, now: datetime, *, claim: bool
+    ) -> list[StepReport]:
+        cases = uow.cases.get_many(case_ids)
+        due = [case for case in cases.values() if _is_due(case, now)]
+        # Read together; a later case of the same customer in this chunk sees the attempt an
+        # earlier one recorded, because `_step` adds it to the history it shares.
+        owners = {case.customer_id for case in due}
+        customers = uow.customers.get_many(owners)
+        histories = uow.attempts.histories(owners)
+        # Each attempt encrypts its reference code: the keys' nonces reserved together.
+        uow.prepare_customers(owners)
+        reports: list[StepReport] = []
+        for case_id in case_ids:
+            case = cases[case_id]
+            if case.status.closed:
+                reports.append(StepReport(StepResult.CLOSED))
+            elif not _is_due(case, now):
+                reports.append(StepReport(StepResult.NOT_DUE))
+            else:
+                owner = case.customer_id
+                reports.append(
+                    self._step(case, customers[owner], histories[owner], uow, now, claim=claim)
+                )
         return reports
 
     def _step(
