@@ -5,6 +5,8 @@
 apply, so a decision runs only those rules' checks; every other rule is reported `not_applicable`.
 Of those, a rule that can only block on a kind of fact the customer has none of (a cease notice,
 an opt-out, a revoked consent; see `Rule.needs`) is left out for that customer: it would pass.
+The two built-in rules are asked only when the request is not plainly to one of the customer's
+own usable points, the one case in which either can block.
 Packs compose by conjunction: the request is allowed only if every rule of every pack passes, and
 every blocking rule is reported.
 
@@ -33,7 +35,7 @@ from rightparty.policy.decision import (
     PackRef,
     Reason,
 )
-from rightparty.policy.facts import ContactRequest, CustomerFacts
+from rightparty.policy.facts import CUSTOMER, ContactRequest, CustomerFacts
 from rightparty.policy.localtime import DAY, ZoneClock
 from rightparty.policy.pack import Pack
 from rightparty.policy.rules.base import Block, Context, Rule
@@ -69,12 +71,15 @@ class _Plan:
     reported each under its own id. A rule that cannot block a customer without some trait is
     left out of the plans for customers without it: it would pass, and `passed` already says so.
 
-    `checks` pairs each check with its position in `shared`. `allowed` is the whole decision when
-    every check passes: an immutable value, so every allowed decision of the plan is this one.
+    `checks` pairs each check with its position in `shared`; `gates` does the same for the
+    built-in rules, which run only when the request is not plainly to one of the customer's own
+    usable points (see `Policy.evaluate`). `allowed` is the whole decision when every check
+    passes: an immutable value, so every allowed decision of the plan is this one.
     Which checks blocked decides `evaluated` and the order of the reasons, so each such set's
     `_Shape` is worked out once, in `shapes`."""
 
     checks: tuple[tuple[Callable[[Context], Block | None], int], ...]
+    gates: tuple[tuple[Callable[[Context], Block | None], int], ...]
     shared: tuple[tuple[Rule, _Members], ...]
     passed: tuple[Evaluation, ...]
     allowed: Decision
@@ -101,10 +106,10 @@ class _Plan:
 
 
 class _Plans:
-    """Every rule sharing a check for one channel and purpose, and the plan for each set of
-    customer traits met so far (there are few: most customers have no restriction at all)."""
+    """Every rule sharing a check for one channel and purpose, from which the plan for each set
+    of customer traits is made."""
 
-    __slots__ = ("allowed", "passed", "shared", "variants")
+    __slots__ = ("allowed", "passed", "shared")
 
     def __init__(
         self, shared: tuple[tuple[Rule, _Members], ...], passed: tuple[Evaluation, ...], refs: _Refs
@@ -112,7 +117,6 @@ class _Plans:
         self.shared = shared
         self.passed = passed
         self.allowed = Decision(True, refs, (), None, passed)
-        self.variants: dict[int, _Plan] = {}
 
     def variant(self, traits: int) -> _Plan:
         kept = [
@@ -120,15 +124,19 @@ class _Plans:
             for position, (rule, _members) in enumerate(self.shared)
             if not rule.needs() or traits & rule.needs()
         ]
-        plan = _Plan(
-            tuple((rule.check, position) for rule, position in kept),
+        return _Plan(
+            tuple((rule.check, position) for rule, position in kept if not _gate(rule)),
+            tuple((rule.check, position) for rule, position in kept if _gate(rule)),
             self.shared,
             self.passed,
             self.allowed,
             tuple(rule for rule, _ in kept if rule.timed and not rule.monotone),
         )
-        self.variants[traits] = plan
-        return plan
+
+
+def _gate(rule: Rule) -> bool:
+    """The built-in rules, whose passing `Policy.evaluate` can tell from the request alone."""
+    return isinstance(rule, ThirdPartyRule | ContactPointRule)
 
 
 _IDENTITY_FIELDS = frozenset({"id", "source", "note", "channels", "purposes"})
@@ -186,6 +194,9 @@ class Policy:
             for channel in Channel
             for purpose in Purpose
         }
+        self._variants: dict[tuple[Channel, Purpose, int], _Plan] = {}
+        """The plan for each channel, purpose and set of customer traits met so far (there are
+        few: most customers have no restriction at all)."""
 
     def _plan(self, channel: Channel, purpose: Purpose) -> _Plans:
         passed = []
@@ -207,20 +218,25 @@ class Policy:
         """Decide whether `request` may be made at `now` (timezone-aware)."""
         if now.utcoffset() is None:
             raise NaiveNowError("now must be timezone-aware")
-        plans = self._plans[request.channel, request.purpose]
-        plan = plans.variants.get(customer.traits)
+        channel = request.channel
+        key = (channel, request.purpose, customer.traits)
+        plan = self._variants.get(key)
         if plan is None:
-            plan = plans.variant(customer.traits)
-        context = Context(
-            now,
-            now.timestamp(),
-            customer,
-            request,
-            customer.points.get(request.contact_point_id),
-            self._clock,
-            self._calendars,
+            plan = self._variants[key] = self._plans[channel, request.purpose].variant(key[2])
+        point = customer.points.get(request.contact_point_id)
+        context = _tuple(
+            Context,
+            (now, now.timestamp(), customer, request, point, self._clock, self._calendars, {}),
         )
         blocked: dict[int, Block] | None = None
+        if (
+            request.target != CUSTOMER
+            or point is None
+            or not point.addressable
+            or channel not in point.served
+        ):
+            # Exactly when a built-in rule blocks; otherwise both pass without being asked.
+            blocked = _gate_blocks(plan, context)
         for check, position in plan.checks:
             block = check(context)
             if block is not None:
@@ -250,6 +266,16 @@ class Policy:
             # the answer from below.
             next_allowed = _next_allowed(context, bounds, plan.turns)
         return _tuple(Decision, (False, self._refs, tuple(reasons), next_allowed, evaluated))
+
+
+def _gate_blocks(plan: _Plan, context: Context) -> dict[int, Block] | None:
+    """The blocks of the built-in rules, by position in `shared`; `None` if none."""
+    blocked = {}
+    for check, position in plan.gates:
+        block = check(context)
+        if block is not None:
+            blocked[position] = block
+    return blocked or None
 
 
 def _next_allowed(

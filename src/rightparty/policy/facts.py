@@ -74,9 +74,12 @@ class ContactPointFacts:
     source: ContactSource | None = None
     zones: tuple[ZoneInfo, ...] = ()
     addressable: bool = field(init=False, repr=False, compare=False)
+    served: frozenset[Channel] = field(init=False, repr=False, compare=False)
+    """Every channel `serves`, worked out once: the contact-point rule asks on every decision."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "addressable", self.status.addressable)
+        object.__setattr__(self, "served", frozenset(filter(self.serves, Channel)))
 
     def serves(self, channel: Channel) -> bool:
         """Whether a request on `channel` can use this point: a phone number serves voice and,
@@ -164,6 +167,9 @@ class CustomerFacts:
     legal_holds: tuple[LegalHold, ...] = field(init=False, repr=False, compare=False)
     index: HistoryIndex = field(init=False, repr=False, compare=False)
     traits: int = field(init=False, repr=False, compare=False)
+    consented: frozenset[tuple[Purpose, Channel]] = field(init=False, repr=False, compare=False)
+    """The purpose and channel of every consent, revoked or not: a rule looking for a consent to
+    a pair not here knows at once that there is none."""
 
     def __post_init__(self) -> None:
         zones = list(self.location_zones)
@@ -179,6 +185,7 @@ class CustomerFacts:
             "inconvenient_times": _of_type(self.restrictions, InconvenientTime),
             "inconvenient_places": _of_type(self.restrictions, InconvenientPlace),
             "legal_holds": _of_type(self.restrictions, LegalHold),
+            "consented": frozenset((item.purpose, item.channel) for item in self.consents),
         }
         excluded = frozenset(
             point.id
@@ -214,6 +221,8 @@ class CustomerFacts:
     ) -> Consent | None:
         """The first consent for `purpose` on `channel` in force at `now`, from one of `sources`
         (any source when `None`)."""
+        if (purpose, channel) not in self.consented:
+            return None
         for consent in self.consents:
             if (
                 consent.purpose == purpose

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import count
+from itertools import chain, count
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from rightparty.domain.vocabulary import Channel, ContactPointKind, Direction, Outcome, Purpose
@@ -108,6 +109,8 @@ _Row = tuple[
 ]
 """An entry as the index reads it: instant, channel, direction, outcome, purpose, point kind,
 and its values on each scope key (an entry with several debts has several)."""
+_Signature = tuple[Channel, Direction, Outcome, "Purpose | None", "ContactPointKind | None"]
+"""What a counter matches an entry on: its row without instant and scope values."""
 
 
 class HistoryIndex:
@@ -118,7 +121,7 @@ class HistoryIndex:
     unknown kind counts toward every kind-limited budget.
     """
 
-    __slots__ = ("_found", "_matched", "_rows", "size")
+    __slots__ = ("_found", "_groups", "_matched", "size")
 
     def __init__(
         self,
@@ -147,7 +150,12 @@ class HistoryIndex:
             if entry.contact_point_id is None or entry.contact_point_id not in wrong_party_points
         ]
         rows.sort(key=_instant)
-        self._rows = tuple(rows)
+        groups: dict[_Signature, list[_Row]] = {}
+        for row in rows:
+            groups.setdefault(row[1:6], []).append(row)
+        self._groups = {signature: tuple(group) for signature, group in groups.items()}
+        """Rows by what a counter matches on, each group sorted: a counter tests each kind of
+        entry once, not each entry (a customer's calls are mostly a few kinds repeated)."""
         self.size = len(rows)
         """How many entries can count at all (none on a wrong-party point); no budget's count for
         any request is ever more."""
@@ -199,21 +207,40 @@ class HistoryIndex:
         return found
 
     def _match(self, counter: Counter) -> tuple[_Row, ...]:
-        channels, directions, outcomes = counter.channels, counter.directions, counter.outcomes
-        purposes, kinds = counter.purposes, counter.point_kinds
-        matched = tuple(
-            [
-                row
-                for row in self._rows
-                if row[1] in channels
-                and row[2] in directions
-                and row[3] in outcomes
-                and (purposes is None or row[4] is None or row[4] in purposes)
-                and (kinds is None or row[5] is None or row[5] in kinds)
-            ]
-        )
+        verdicts = _VERDICTS.setdefault(counter.token, {})
+        parts = []
+        for signature, group in self._groups.items():
+            verdict = verdicts.get(signature)
+            if verdict is None:
+                verdict = verdicts[signature] = _counts(counter, signature)
+            if verdict:
+                parts.append(group)
+        if len(parts) == 1:
+            matched = parts[0]
+        else:
+            # Rows of equal instants may change places: only the instants are ever read.
+            matched = tuple(sorted(chain.from_iterable(parts), key=_INSTANT))
         self._matched[counter.token] = matched
         return matched
+
+
+def _counts(counter: Counter, signature: _Signature) -> bool:
+    """Whether the counter counts an entry of this channel, direction, outcome, purpose and
+    point kind."""
+    channel, direction, outcome, purpose, kind = signature
+    purposes, kinds = counter.purposes, counter.point_kinds
+    return (
+        channel in counter.channels
+        and direction in counter.directions
+        and outcome in counter.outcomes
+        and (purposes is None or purpose is None or purpose in purposes)
+        and (kinds is None or kind is None or kind in kinds)
+    )
+
+
+_VERDICTS: dict[int, dict[_Signature, bool]] = {}
+"""`_counts` by counter token and signature: few of each exist in a process."""
+_INSTANT = itemgetter(0)
 
 
 def _instant(row: _Row) -> float:

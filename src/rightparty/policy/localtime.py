@@ -12,14 +12,15 @@ times or where the zone's offset changes, so those instants are the only candida
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY = 86_400
 HOUR = 3_600
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_MIXED = 1 << 40  # marks an hour in which the offset changes
+_MIXED = 1 << 40  # marks a UTC day in which the offset changes
 _EARLIEST_OFFSET = -12 * HOUR
 _LATEST_OFFSET = 14 * HOUR
 _SAMPLE = 3 * HOUR  # no zone changes offset twice within three hours
@@ -28,6 +29,9 @@ _CACHE_LIMIT = 200_000
 
 WallCondition = Callable[[int, float], bool]
 """Whether a local reading `(day, seconds)` satisfies a rule in one zone."""
+Bounds = tuple[float, ...]
+"""Sorted instants `a0, b0, a1, b1, ...`: the half-open intervals `[a, b)` of a day table."""
+_WindowKey = tuple[tuple[ZoneInfo, ...], int, int, int]
 
 
 def day_to_date(day: int) -> date:
@@ -59,24 +63,30 @@ def clock_text(seconds: float) -> str:
 
 
 class ZoneClock:
-    """Local readings of instants, with each zone's offset cached per UTC hour.
+    """Local readings of instants, with each zone's offset cached per UTC day.
 
-    An hour is cached only when its first and last second have the same offset, so a cached
-    reading never straddles a transition. The cache is pure memoisation: it never changes an answer.
+    A day is cached only when its first and last second have the same offset; since no zone
+    changes offset and back within a week (`_FAST_SPAN`), such a day has that offset throughout,
+    and a day with a transition is read exactly. The cache is pure memoisation: it never changes
+    an answer. Per day rather than per hour so that a book spread over a week fills it in a few
+    hundred look-ups instead of a few thousand.
     """
 
-    __slots__ = ("_day_starts", "_offsets")
+    __slots__ = ("_day_starts", "_offsets", "windows")
 
     def __init__(self) -> None:
         self._offsets: dict[tuple[ZoneInfo, int], int] = {}
         self._day_starts: dict[tuple[ZoneInfo, int], float] = {}
+        self.windows: dict[_WindowKey, Bounds | None] = {}
+        """`window`'s answers, read directly by the rules that check a window on every
+        decision (one dictionary look-up instead of a reading per zone)."""
 
     def offset(self, zone: ZoneInfo, instant: float) -> int:
         """The zone's UTC offset in seconds at `instant`."""
-        key = (zone, int(instant // HOUR))
+        key = (zone, int(instant // DAY))
         offset = self._offsets.get(key)
         if offset is None:
-            offset = self._hour_offset(zone, key[1])
+            offset = self._day_offset(zone, key[1])
             if len(self._offsets) >= _CACHE_LIMIT:
                 self._offsets.clear()
             self._offsets[key] = offset
@@ -86,12 +96,52 @@ class ZoneClock:
 
     def local(self, zone: ZoneInfo, instant: float) -> tuple[int, float]:
         """`(day, seconds)` of `instant` on the zone's wall clock."""
-        offset = self._offsets.get((zone, int(instant // HOUR)))
+        offset = self._offsets.get((zone, int(instant // DAY)))
         if offset is None or offset == _MIXED:
             offset = self.offset(zone, instant)
         wall = instant + offset
         day = int(wall // DAY)
         return day, wall - day * DAY
+
+    def window(
+        self, zones: tuple[ZoneInfo, ...], start: int, end: int, utc_day: int
+    ) -> Bounds | None:
+        """The instants of UTC day `utc_day` at which the wall clock of every zone reads within
+        `[start, end)` (`start < end`), as sorted bounds `a0, b0, a1, b1, ...` of half-open
+        intervals `[a, b)`: an instant is inside when `bisect_right(bounds, instant)` is odd.
+
+        `None` when the day cannot be tabled exactly: a zone changes offset during it, or adding
+        an offset to an instant of it could round (a float crossing a power of two), so that the
+        bounds might disagree with a reading by `local`. Callers then read each zone instead.
+        """
+        key = (zones, start, end, utc_day)
+        if key in self.windows:
+            return self.windows[key]
+        bounds = self._window(zones, start, end, utc_day)
+        if len(self.windows) >= _CACHE_LIMIT:
+            self.windows.clear()
+        self.windows[key] = bounds
+        return bounds
+
+    def _window(
+        self, zones: tuple[ZoneInfo, ...], start: int, end: int, utc_day: int
+    ) -> Bounds | None:
+        low, high = utc_day * DAY, utc_day * DAY + DAY
+        if not _exact_sums(low + _EARLIEST_OFFSET, high + _LATEST_OFFSET):
+            return None
+        allowed: list[tuple[int, int]] = [(low, high)]
+        for zone in zones:
+            offset = self.offset(zone, low)
+            if self._offsets.get((zone, utc_day)) != offset:
+                return None  # a transition that day (or an evicted cache): read zone by zone
+            if not _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET:
+                return None  # outside the range `_exact_sums` was asked about
+            pieces = [
+                (max(low, local * DAY + start - offset), min(high, local * DAY + end - offset))
+                for local in range((low + offset) // DAY, (high - 1 + offset) // DAY + 1)
+            ]
+            allowed = _intersection(allowed, [piece for piece in pieces if piece[0] < piece[1]])
+        return tuple(float(bound) for piece in allowed for bound in piece)
 
     def day_start(self, zone: ZoneInfo, day: int) -> float:
         """The first instant of local date `day` (midnight, or the end of a gap swallowing it)."""
@@ -208,9 +258,9 @@ class ZoneClock:
             start, before = end, after
         return found
 
-    def _hour_offset(self, zone: ZoneInfo, hour: int) -> int:
-        first = _exact_offset(zone, hour * HOUR)
-        last = _exact_offset(zone, hour * HOUR + HOUR - 1)
+    def _day_offset(self, zone: ZoneInfo, day: int) -> int:
+        first = _exact_offset(zone, day * DAY)
+        last = _exact_offset(zone, day * DAY + DAY - 1)
         return first if first == last else _MIXED
 
 
@@ -225,6 +275,26 @@ def wall_instants(zone: ZoneInfo, day: int, seconds: int) -> tuple[float, ...]:
         if instant + offset == day * DAY + seconds:
             found.append(instant)
     return tuple(sorted(set(found)))
+
+
+def _exact_sums(low: float, high: float) -> bool:
+    """Whether every float instant in `[low, high]` plus an integer offset keeping it there is
+    computed without rounding: true when both ends share one binade (power of two)."""
+    return low > 0 and math.frexp(low)[1] == math.frexp(high)[1]
+
+
+def _intersection(
+    first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Of two sorted lists of disjoint half-open intervals."""
+    found = []
+    for low, high in first:
+        for other_low, other_high in second:
+            start, end = max(low, other_low), min(high, other_high)
+            if start < end:
+                found.append((start, end))
+    found.sort()
+    return found
 
 
 def _exact_offset(zone: ZoneInfo, instant: float) -> int:

@@ -9,7 +9,7 @@ earliest instant at or after `instant` at which they would pass, or `None` if no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
@@ -29,10 +29,11 @@ class Block(NamedTuple):
     waitable: bool = False
 
 
-@dataclass(slots=True)
-class Context:
-    """One decision's inputs, resolved once: `instant` is `now` in POSIX seconds and `point` the
-    requested contact point (`None` when the customer has no such point)."""
+class Context(NamedTuple):
+    """One decision's inputs, resolved once: `instant` is `now` in POSIX seconds, `point` the
+    requested contact point (`None` when the customer has no such point) and `readings` the local
+    readings of `now` taken so far. A named tuple because one is made for every decision, and the
+    engine builds it at C speed (`tuple.__new__`) without a Python-level `__init__`."""
 
     now: datetime
     instant: float
@@ -41,7 +42,7 @@ class Context:
     point: ContactPointFacts | None
     clock: ZoneClock
     calendars: CalendarSource
-    readings: dict[ZoneInfo, tuple[int, float]] = field(default_factory=dict)
+    readings: dict[ZoneInfo, tuple[int, float]]
 
     def local(self, zone: ZoneInfo) -> tuple[int, float]:
         """The local reading of `now` in `zone`, read once per decision whichever rules ask."""

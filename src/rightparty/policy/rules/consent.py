@@ -11,12 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from rightparty.domain.vocabulary import Channel, ContactSource
+from rightparty.domain.vocabulary import Channel, ContactSource, Purpose
 from rightparty.policy.facts import REVOCATIONS, Consent
 from rightparty.policy.rules.base import Block, Context, Rule
 
 NO_CONSENT = "NO_CONSENT"
+
+
+@cache
+def _no_consent_text(purpose: Purpose, channel: Channel) -> str:
+    # Worked out once per pair: a refused marketing request is among the commonest decisions.
+    return f"no consent in force for {purpose.value} by {channel.value}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,8 +53,10 @@ class ConsentRule(Rule):
         return allowed is None or request.channel in allowed
 
     def check(self, context: Context) -> Block | None:
-        consents = context.customer.consents
-        if consents and any(self._counts(consent, context) for consent in consents):
+        customer, request = context.customer, context.request
+        if (request.purpose, request.channel) in customer.consented and any(
+            self._counts(consent, context) for consent in customer.consents
+        ):
             return None
         implied = self.implied_by_point_sources
         point = context.point
@@ -57,11 +66,7 @@ class ConsentRule(Rule):
             and (point.source is None or point.source in implied)
         ):
             return None
-        request = context.request
-        return Block(
-            self.code,
-            f"no consent in force for {request.purpose.value} by {request.channel.value}",
-        )
+        return Block(self.code, _no_consent_text(request.purpose, request.channel))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

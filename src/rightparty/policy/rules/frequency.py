@@ -169,11 +169,13 @@ def _local_count(
     days: int,
 ) -> int:
     """The count of `_local_days`, without its release."""
-    clock = context.clock
+    clock, readings, instant = context.clock, context.readings, context.instant
     count = 0
     for zone in zones:
-        today, _ = context.local(zone)
-        start = clock.day_start(zone, today - days + 1)
+        reading = readings.get(zone)
+        if reading is None:  # as `context.local(zone)`, one call fewer per zone
+            reading = readings[zone] = clock.local(zone, instant)
+        start = clock.day_start(zone, reading[0] - days + 1)
         count = max(count, last - bisect_left(instants, start))
     return count
 

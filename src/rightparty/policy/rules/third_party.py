@@ -55,7 +55,7 @@ class ContactPointRule(Rule):
         if not point.addressable:
             return Block(CONTACT_POINT_INVALID, f"the contact point is marked {point.status.value}")
         channel = context.request.channel
-        if channel is not point.channel and not point.serves(channel):
+        if channel not in point.served:
             kind = "" if point.kind is None else f" {point.kind.value}"
             return Block(
                 CHANNEL_NOT_ALLOWED,

@@ -5,10 +5,15 @@ The window is half-open, `[start, end)`: 20:59:59 is inside `[08:00, 21:00)`, 21
 contact must fall inside the window in every candidate zone (Reg F comment 6(b)(1)(i)-2), plus
 any zone the pack adds; a customer with no candidate zone at all is blocked with
 `UNKNOWN_TIMEZONE`, never given a default zone.
+
+A window open every day is checked from a table of the UTC day (`ZoneClock.window`: where it is
+open in all the zones at once), which also gives its next opening; the zone-by-zone definition
+names the zones in a block's message and decides whenever a day cannot be tabled exactly.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -25,6 +30,7 @@ from rightparty.policy.rules.base import Block, Context, Rule
 QUIET_HOURS = "QUIET_HOURS"
 UNKNOWN_TIMEZONE = "UNKNOWN_TIMEZONE"
 _MAX_ROUNDS = 64
+_TABLED_DAYS = 3
 
 
 def unknown_timezone() -> Block:
@@ -103,6 +109,20 @@ class TimeWindowRule(Rule):
             return unknown_timezone()
         if self.extra_zones:
             zones = rule_zones(context, self.extra_zones)
+        instant = context.instant
+        if self._plain:
+            # Inside in every zone at once, from the day's table: no reading per zone.
+            key = (zones, self.start, self.end, int(instant // DAY))
+            bounds = context.clock.windows.get(key)
+            if bounds is None:
+                bounds = context.clock.window(*key)
+            if bounds is not None and bisect_right(bounds, instant) & 1:
+                return None
+        return self.check_zone_by_zone(context, zones)
+
+    def check_zone_by_zone(self, context: Context, zones: tuple[ZoneInfo, ...]) -> Block | None:
+        """The check by its definition, reading each zone and naming every zone whose local time
+        is outside; `check` agrees with it, and only asks it when a table says outside."""
         readings, local, instant = context.readings, context.clock.local, context.instant
         plain, start, end = self._plain, self.start, self.end
         outside = []
@@ -126,6 +146,35 @@ class TimeWindowRule(Rule):
         zones = rule_zones(context, self.extra_zones)
         if not zones:
             return None
+        if self._plain:
+            found = self._tabled_opening(context.clock, zones, instant)
+            if found is not None:
+                return found
+        return self.earliest_zone_by_zone(context, zones, instant)
+
+    def _tabled_opening(
+        self, clock: ZoneClock, zones: tuple[ZoneInfo, ...], instant: float
+    ) -> float | None:
+        """The earliest instant at or after `instant` inside the window in every zone, from the
+        tables of this UTC day and the next two; `None` when a table is missing or none of them
+        holds one (the zone-by-zone search then decides)."""
+        day = int(instant // DAY)
+        for ahead in range(_TABLED_DAYS):
+            bounds = clock.window(zones, self.start, self.end, day + ahead)
+            if bounds is None:
+                return None
+            position = bisect_right(bounds, instant)
+            if position & 1:
+                return instant
+            if position < len(bounds):
+                return bounds[position]
+        return None
+
+    def earliest_zone_by_zone(
+        self, context: Context, zones: tuple[ZoneInfo, ...], instant: float
+    ) -> float | None:
+        """`earliest` by its definition: each zone moves `instant` to its next opening in turn,
+        until all agree."""
         clock = context.clock
         count = len(zones)
         current = instant
