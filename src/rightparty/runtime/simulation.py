@@ -56,13 +56,12 @@ class SimulatedRuntime:
         """Process every case that falls due before `end`, moving the clock as it goes."""
         stats = SimulationStats()
         while True:
-            # Decided and sent at the same simulated instant, so nothing can change in between:
-            # the attempts are recorded claimed, and sent straight after that transaction.
-            reports = self._worker.run_due(BATCH, claim=True)
-            if reports:
-                self._count(reports, stats)
-                continue
             upcoming = self._next_action_at()
+            if upcoming is not None and upcoming <= self._clock.now():
+                # Decided and sent at the same simulated instant, so nothing can change in
+                # between: the attempts are recorded claimed, and sent right after.
+                self._count(self._worker.run_due(BATCH, claim=True), stats)
+                continue
             if upcoming is None or upcoming >= end:
                 self._clock.advance_to(end)
                 return stats
