@@ -148,18 +148,66 @@ def _text(fields: dict[str, object], key: str) -> str:
     return value
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_string = json.encoder.encode_basestring  # what `_CANONICAL` writes for a string or a key
+
+
+class CanonicalJson:
+    """A payload value checked and serialised canonically once, when it is made, to be embedded
+    as a top-level value of many payloads (a decision document in every attempt it allowed).
+
+    Embedding changes nothing in what is hashed: `canonical_payload({"decision":
+    CanonicalJson(document)})` is byte for byte `canonical_payload({"decision": document})`. The
+    text is always made here, from the value, so no caller can slip other bytes in; a later
+    change to the value is not seen (the payload commits to the value as it was when wrapped).
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self, value: object) -> None:
+        _check_plain_json(value, 1)  # the depth of a top-level payload value
+        self._text = _CANONICAL.encode(value)
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"CanonicalJson({self._text[:40]!r}…)"
+
+
 def canonical_payload(payload: Mapping[str, object]) -> bytes:
     """The canonical JSON of a payload: keys sorted by code point, no whitespace, UTF-8.
 
     Values may be objects with string keys, arrays, strings, integers, booleans and null. Floats
     are refused: their text differs between languages, so a digest over them would not be
-    reproducible by an outside verifier (send amounts as strings or minor units).
+    reproducible by an outside verifier (send amounts as strings or minor units). A top-level
+    value may be a `CanonicalJson`, which stands for the value it was made from.
     """
     payload = dict(payload)
-    _check_plain_json(payload, 0)
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    embedded = [key for key, value in payload.items() if type(value) is CanonicalJson]
+    if not embedded:
+        _check_plain_json(payload, 0)
+        return _CANONICAL.encode(payload).encode("utf-8")
+    for key in embedded:
+        if type(key) is not str:
+            message = "payload object keys must be strings"
+            raise InvalidPayload(message)
+    rest = {key: value for key, value in payload.items() if type(value) is not CanonicalJson}
+    _check_plain_json(rest, 0)
+    members = []
+    for key in sorted(payload):  # the order of `sort_keys`: by code point
+        value = payload[key]
+        if type(value) is CanonicalJson:
+            text = value.text
+        elif type(value) is str:
+            text = _string(value)
+        else:
+            text = _CANONICAL.encode(value)
+        members.append(f"{_string(key)}:{text}")
+    return ("{" + ",".join(members) + "}").encode("utf-8")
 
 
 def payload_digest(payload: Mapping[str, object]) -> bytes:
@@ -214,6 +262,9 @@ def _check_json(value: object, depth: int) -> None:
         for item in value:
             _check_json(item, depth + 1)
         return
+    if isinstance(value, CanonicalJson):
+        message = "a CanonicalJson is embedded only as a top-level payload value"
+        raise InvalidPayload(message)
     message = f"payload holds a {type(value).__name__}, which has no JSON form"
     raise InvalidPayload(message)
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rightparty.audit.checkpoint import SignedCheckpoint
 from rightparty.audit.store import AuditEntry, LogState
+from rightparty.db.bulk_insert import BulkInsert
 from rightparty.db.tables import AuditCheckpointRow, AuditEntryRow, AuditStateRow
 from rightparty.db.tables.audit import STATE_ROW_ID
+
+_INSERT_ENTRIES = BulkInsert(
+    AuditEntryRow.__table__,  # type: ignore[arg-type]
+    ("index", "event_bytes", "leaf_hash", "chain_hash"),
+)
 
 
 class SqlAuditStore:
@@ -59,15 +65,10 @@ class SqlAuditStore:
 
     def append(self, entries: Sequence[AuditEntry], state: LogState) -> None:
         if entries:
-            self._session.execute(
-                insert(AuditEntryRow),
+            _INSERT_ENTRIES.execute(
+                self._session.connection(),
                 [
-                    {
-                        "index": entry.index,
-                        "event_bytes": entry.event_bytes,
-                        "leaf_hash": entry.leaf_hash,
-                        "chain_hash": entry.chain_hash,
-                    }
+                    (entry.index, entry.event_bytes, entry.leaf_hash, entry.chain_hash)
                     for entry in entries
                 ],
             )

@@ -7,8 +7,10 @@ and an `attempt.recorded` audit entry; a blocked one keeps its decision and a `d
 entry, exactly as the case worker records them one at a time. The customers' data keys are
 read and their nonce blocks reserved together (`prepare_customers`), rows go in with one
 executemany per table and the audit entries are appended in one batch at commit, so a chunk
-costs a handful of statements instead of several per attempt. The chunk is all or nothing: an
-idempotency key that is already stored fails the whole chunk, which then writes nothing.
+costs a handful of statements instead of several per attempt. Each distinct decision of a chunk
+becomes its document, serialised for the decision rows and the audit payloads, only once. The
+chunk is all or nothing: an idempotency key that is already stored fails the whole chunk, which
+then writes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from rightparty.audit.events import CanonicalJson
 from rightparty.domain.attempt import Attempt
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
@@ -77,25 +80,27 @@ def record_decided(
     """`record_attempts` inside a unit of work the caller has open and commits."""
     attempts: list[Attempt] = []
     decisions: list[DecisionEntry] = []
+    documents: dict[Decision, tuple[dict[str, object], CanonicalJson]] = {}
+    record = uow.audit.record
     for item in batch:
         if item.case.customer_id != item.customer.id:
             message = f"case {item.case.id} belongs to another customer than {item.customer.id}"
             raise ValueError(message)
-        document = item.decision.to_json()
+        document, canonical = _document(item.decision, documents)
         if not item.decision.allowed:
             decisions.append(DecisionEntry(item.case.id, None, document, now))
-            uow.audit.record(
+            record(
                 "decision.blocked",
                 ACTOR,
                 item.case.id,
-                {"contact_point_id": item.contact_point_id, "decision": document},
+                {"contact_point_id": item.contact_point_id, "decision": canonical},
                 now,
             )
             continue
         attempt = _attempt(item, now, new_id(), new_code())
         attempts.append(attempt)
         decisions.append(DecisionEntry(item.case.id, attempt.id, document, now))
-        uow.audit.record(
+        record(
             "attempt.recorded",
             ACTOR,
             attempt.id,
@@ -105,7 +110,7 @@ def record_decided(
                 "contact_point_id": attempt.contact_point_id,
                 "channel": attempt.channel.value,
                 "purpose": attempt.purpose.value,
-                "decision": document,
+                "decision": canonical,
             },
             now,
         )
@@ -113,6 +118,20 @@ def record_decided(
     uow.attempts.add_many(attempts)
     uow.decisions.add_many(decisions)
     return RecordedBatch(tuple(attempts), blocked=len(batch) - len(attempts))
+
+
+def _document(
+    decision: Decision, seen: dict[Decision, tuple[dict[str, object], CanonicalJson]]
+) -> tuple[dict[str, object], CanonicalJson]:
+    """The decision's §8.3 document and its canonical form for audit payloads, made once per
+    distinct decision of the batch: most attempts of a chunk share one (same packs, same
+    results), and its JSON dominated the cost of recording them. Equal decisions have equal
+    documents, so the audit digests are those of `decision.to_json()` for every attempt."""
+    made = seen.get(decision)
+    if made is None:
+        document = decision.to_json()
+        made = seen[decision] = (document, CanonicalJson(document))
+    return made
 
 
 def _attempt(item: DecidedAttempt, now: datetime, attempt_id: str, code: str) -> Attempt:
