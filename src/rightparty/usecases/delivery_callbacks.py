@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rightparty.domain.attempt import Attempt
+from rightparty.domain.messages import DeliveryResult, DeliveryStatus
 from rightparty.domain.vocabulary import Outcome
 from rightparty.usecases.customers import IdFactory, random_id
 from rightparty.usecases.orchestration.closing import ACTOR
@@ -173,3 +174,19 @@ def _find(status: ProviderStatus, uow: UnitOfWork) -> tuple[str, Attempt] | None
         if attempt is not None:
             return provider, attempt
     return None
+
+
+def held_statuses_for(
+    results: Sequence[DeliveryResult], uow: UnitOfWork
+) -> dict[str, list[HeldStatus]]:
+    """Statuses held for the message ids of a batch's accepted sends, by id: one look-up per
+    provider for the whole batch, not one per message."""
+    wanted: dict[str, list[str]] = {}
+    for result in results:
+        if result.status is DeliveryStatus.ACCEPTED and result.provider_message_id:
+            wanted.setdefault(result.provider, []).extend(result.provider_message_id.split(","))
+    found: dict[str, list[HeldStatus]] = {}
+    for provider, message_ids in wanted.items():
+        for status in uow.attempts.take_held_statuses(provider, message_ids):
+            found.setdefault(status[0], []).append(status)
+    return found

@@ -172,3 +172,28 @@ def test_a_tick_must_be_positive(app, clock):
             clock,
             tick=timedelta(0),
         )
+
+
+def test_a_due_round_takes_the_steps_a_case_moves_on_to_at_once(app, clock):
+    """A payment reminder for a customer with only a mobile: the email step has nowhere to go,
+    so the same round moves on to the text, which is sent."""
+    clock.advance_to(AFTERNOON_IN_NEW_YORK)
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_us_customer("c1", a_us_point("m1", Channel.SMS, "+12125550100")))
+        uow.commit()
+    case_id = open_case(
+        OpenCase("c1", Purpose.PAYMENT_REMINDER, "staff:test"), app.unit_of_work(), clock
+    )
+    worker = app.case_worker(sandbox_gateway(clock))
+
+    reports = worker.run_due(10)
+
+    assert [report.result for report in reports] == [
+        StepResult.ADVANCED,
+        StepResult.ATTEMPT_RECORDED,
+    ]
+    assert worker.run_due(10) == []
+    with app.unit_of_work() as uow:
+        (text,) = uow.attempts.for_customer("c1")
+        assert uow.cases.get(case_id).step_index == 1
+    assert text.channel is Channel.SMS

@@ -24,7 +24,11 @@ from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
-from rightparty.usecases.delivery_callbacks import HeldStatus, fold_held_statuses
+from rightparty.usecases.delivery_callbacks import (
+    HeldStatus,
+    fold_held_statuses,
+    held_statuses_for,
+)
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
@@ -93,16 +97,24 @@ class CaseWorker:
 
     def run_due(self, limit: int, *, claim: bool = False) -> list[StepReport]:
         """`run_steps` for the (at most `limit`) cases due now, found in the same transaction;
-        an empty list when none is."""
+        an empty list when none is. A case whose step moved it on to a step due at once (its
+        points blocked for good, or none on the step's channel) takes that step too, in the same
+        transaction: one report per step taken, in order."""
         with self.unit_of_work() as uow:
             now = self.clock.now()
             case_ids = [case.id for case in uow.cases.due(now, limit)]
-            reports = self._run_chunk(case_ids, uow, now, claim=claim)
+            reports = self._run_chunk(case_ids, uow, now, claim=claim, until_settled=True)
             uow.commit()
         return reports
 
     def _run_chunk(
-        self, case_ids: Sequence[str], uow: UnitOfWork, now: datetime, *, claim: bool
+        self,
+        case_ids: Sequence[str],
+        uow: UnitOfWork,
+        now: datetime,
+        *,
+        claim: bool,
+        until_settled: bool = False,
     ) -> list[StepReport]:
         cases = uow.cases.get_many(case_ids)
         due = [case for case in cases.values() if _is_due(case, now)]
@@ -122,9 +134,14 @@ class CaseWorker:
                 reports.append(StepReport(StepResult.NOT_DUE))
             else:
                 owner = case.customer_id
-                reports.append(
-                    self._step(case, customers[owner], histories[owner], uow, now, claim=claim)
-                )
+                while True:
+                    report = self._step(
+                        case, customers[owner], histories[owner], uow, now, claim=claim
+                    )
+                    reports.append(report)
+                    # A step that moved the case on left it due now (`Case.advance_step`).
+                    if not (until_settled and report.result is StepResult.ADVANCED):
+                        break
         return reports
 
     def _step(
@@ -310,7 +327,7 @@ class CaseWorker:
             attempts = uow.attempts.get_many([message.attempt_id for message in messages])
             uow.customers.get_many({attempt.customer_id for attempt in attempts.values()})
             uow.cases.get_many({attempt.case_id for attempt in attempts.values()})
-            held = _held_statuses([result for _, result in results], uow)
+            held = held_statuses_for([result for _, result in results], uow)
             outcomes = [
                 self._record_send(message.attempt_id, result, uow, now, held)
                 for message, result in results
@@ -370,22 +387,6 @@ class CaseWorker:
             apply_outcome(attempt, outcome, at, uow, plans=self.plans, new_id=self.new_id)
             uow.commit()
         return True
-
-
-def _held_statuses(
-    results: Sequence[DeliveryResult], uow: UnitOfWork
-) -> dict[str, list[HeldStatus]]:
-    """Statuses held for the message ids of a batch's accepted sends, by id: one look-up per
-    provider for the whole batch, not one per message."""
-    wanted: dict[str, list[str]] = {}
-    for result in results:
-        if result.status is DeliveryStatus.ACCEPTED and result.provider_message_id:
-            wanted.setdefault(result.provider, []).extend(result.provider_message_id.split(","))
-    found: dict[str, list[HeldStatus]] = {}
-    for provider, message_ids in wanted.items():
-        for status in uow.attempts.take_held_statuses(provider, message_ids):
-            found.setdefault(status[0], []).append(status)
-    return found
 
 
 def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[OutboundMessage]:
