@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert
@@ -29,6 +29,21 @@ __all__ = [
 _OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.WAITING.value)
 _CASES: Table = CaseRow.__table__  # type: ignore[assignment]
 _DECISIONS: Table = DecisionRow.__table__  # type: ignore[assignment]
+_CASES_BY_ID = select(_CASES).where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
+_DUE = (
+    select(_CASES)
+    .where(
+        _CASES.c.status.in_(_OPEN_STATUSES),
+        _CASES.c.next_action_at <= bindparam("until"),
+    )
+    .order_by(_CASES.c.next_action_at, _CASES.c.id)
+    .limit(bindparam("limit"))
+)
+_UPDATE_CASE = (
+    update(_CASES)
+    .where(_CASES.c.id == bindparam("case_id"))
+    .values({column.name: bindparam(column.name) for column in _CASES.c if column.name != "id"})
+)
 
 # The document goes in as the text its JSON type would write (`json.dumps`), made once per
 # distinct document of a batch rather than once per row.
@@ -42,27 +57,30 @@ _INSERT_DECISIONS = BulkInsert(
 class SqlCaseRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
-        # The session's identity map holds rows weakly: once `get` has turned a row into a
-        # `Case`, the row is collected and `save` would read it again. Held here for the unit
-        # of work, a step reads each case once.
-        self._rows: dict[str, CaseRow] = {}
+        # Plain rows, not ORM entities: what this unit of work last read or wrote of each case,
+        # so a step reads each case once and `save` writes only a case that changed.
+        self._rows: dict[str, dict[str, Any]] = {}
 
     def add(self, case: Case) -> None:
-        # Rows have no ORM relationships, so the flush order is ours to keep: a case exists
-        # before the attempts and decisions that refer to it.
-        self._session.add(CaseRow(**_case_columns(case)))
-        self._session.flush()
+        self.add_many([case])
 
     def add_many(self, cases: Sequence[Case]) -> None:
-        """`add` in bulk: one executemany."""
+        """New cases in one executemany; a case exists before the attempts and decisions that
+        refer to it, so anything pending in the session goes first."""
         if cases:
             self._session.flush()
-            self._session.execute(insert(_CASES), [_case_columns(case) for case in cases])
+            values = [_case_columns(case) for case in cases]
+            self._session.execute(insert(_CASES), values)
+            self._rows.update((row["id"], row) for row in values)
 
     def save(self, case: Case) -> None:
-        row = self._row(case.id)
-        for name, value in _case_columns(case).items():
-            setattr(row, name, value)
+        """Write the case back when it differs from what this unit of work holds of it."""
+        values = _case_columns(case)
+        if self._row(case.id) == values:
+            return
+        changes = {name: value for name, value in values.items() if name != "id"}
+        self._session.execute(_UPDATE_CASE, {**changes, "case_id": case.id})
+        self._rows[case.id] = values
 
     def get(self, case_id: str) -> Case:
         return _case_from_row(self._row(case_id))
@@ -71,27 +89,25 @@ class SqlCaseRepository:
         """`get` for many at once, in one query."""
         wanted = [case_id for case_id in case_ids if case_id not in self._rows]
         if wanted:
-            rows = self._session.scalars(select(CaseRow).where(CaseRow.id.in_(wanted)))
-            self._rows.update((row.id, row) for row in rows)
+            self._hold(self._session.execute(_CASES_BY_ID, {"ids": wanted}))
         return {case_id: _case_from_row(self._row(case_id)) for case_id in case_ids}
 
-    def _row(self, case_id: str) -> CaseRow:
-        row = self._rows.get(case_id) or self._session.get(CaseRow, case_id)
+    def _row(self, case_id: str) -> dict[str, Any]:
+        if case_id not in self._rows:
+            self._hold(self._session.execute(_CASES_BY_ID, {"ids": [case_id]}))
+        row = self._rows.get(case_id)
         if row is None:
             raise CaseNotFound(case_id)
-        self._rows[case_id] = row
         return row
 
+    def _hold(self, rows: Iterable[Row[Any]]) -> list[dict[str, Any]]:
+        held = [dict(row._mapping) for row in rows]
+        self._rows.update((row["id"], row) for row in held)
+        return held
+
     def due(self, until: datetime, limit: int) -> list[Case]:
-        query = (
-            select(CaseRow)
-            .where(CaseRow.status.in_(_OPEN_STATUSES), CaseRow.next_action_at <= until)
-            .order_by(CaseRow.next_action_at, CaseRow.id)
-            .limit(limit)
-        )
-        rows = list(self._session.scalars(query))
-        self._rows.update((row.id, row) for row in rows)
-        return [_case_from_row(row) for row in rows]
+        rows = self._session.execute(_DUE, {"until": until, "limit": limit})
+        return [_case_from_row(row) for row in self._hold(rows)]
 
     def next_action_at(self) -> datetime | None:
         return self._session.scalar(
@@ -132,26 +148,23 @@ def _case_columns(case: Case) -> dict[str, Any]:
     }
 
 
-def _case_from_row(row: CaseRow) -> Case:
+def _case_from_row(row: dict[str, Any]) -> Case:
+    reason, targets = row["unreachable_reason"], row["contact_point_ids"]
     return Case(
-        id=row.id,
-        customer_id=row.customer_id,
-        purpose=Purpose(row.purpose),
-        plan=row.plan,
-        priority=Priority(row.priority),
-        opened_at=row.opened_at,
-        deadline=row.deadline,
-        debt_id=row.debt_id,
-        status=CaseStatus(row.status),
-        step_index=row.step_index,
-        next_action_at=row.next_action_at,
-        unreachable_reason=(
-            OutcomeCategory(row.unreachable_reason) if row.unreachable_reason else None
-        ),
-        closed_at=row.closed_at,
-        contact_point_ids=(
-            tuple(row.contact_point_ids) if row.contact_point_ids is not None else None
-        ),
+        id=row["id"],
+        customer_id=row["customer_id"],
+        purpose=Purpose(row["purpose"]),
+        plan=row["plan"],
+        priority=Priority(row["priority"]),
+        opened_at=row["opened_at"],
+        deadline=row["deadline"],
+        debt_id=row["debt_id"],
+        status=CaseStatus(row["status"]),
+        step_index=row["step_index"],
+        next_action_at=row["next_action_at"],
+        unreachable_reason=OutcomeCategory(reason) if reason else None,
+        closed_at=row["closed_at"],
+        contact_point_ids=tuple(targets) if targets is not None else None,
     )
 
 
