@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.audit.checkpoint import SignedCheckpoint
@@ -14,6 +14,11 @@ from rightparty.db.bulk_insert import BulkInsert
 from rightparty.db.tables import AuditCheckpointRow, AuditEntryRow, AuditStateRow
 from rightparty.db.tables.audit import STATE_ROW_ID
 
+_STATE: Table = AuditStateRow.__table__  # type: ignore[assignment]
+# The one state row, locked until the transaction ends (PostgreSQL; SQLite has one writer).
+_LOCK_STATE = select(_STATE.c.state).where(_STATE.c.id == STATE_ROW_ID).with_for_update()
+_UPDATE_STATE = update(_STATE).where(_STATE.c.id == STATE_ROW_ID).values(state=bindparam("state"))
+_INSERT_STATE = insert(_STATE).values(id=STATE_ROW_ID, state=bindparam("state"))
 _INSERT_ENTRIES = BulkInsert(
     AuditEntryRow.__table__,  # type: ignore[arg-type]
     ("index", "event_bytes", "leaf_hash", "chain_hash"),
@@ -26,8 +31,8 @@ class SqlAuditStore:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        # Held from `load_state` to `append`: the session keeps rows only weakly.
-        self._state_row: AuditStateRow | None = None
+        # Whether the state row exists, as `load_state` found it (None: not read yet).
+        self._state_row_exists: bool | None = None
 
     def size(self) -> int:
         highest = self._session.scalar(select(func.max(AuditEntryRow.index)))
@@ -55,10 +60,8 @@ class SqlAuditStore:
         return [bytes(value) for value in rows]
 
     def load_state(self) -> LogState | None:
-        row = self._session.scalar(
-            select(AuditStateRow).where(AuditStateRow.id == STATE_ROW_ID).with_for_update()
-        )
-        self._state_row = row
+        row = self._session.execute(_LOCK_STATE).first()
+        self._state_row_exists = row is not None
         if row is None or row.state is None:
             return None
         return LogState.decode(bytes(row.state))
@@ -72,11 +75,11 @@ class SqlAuditStore:
                     for entry in entries
                 ],
             )
-        row = self._state_row or self._session.get(AuditStateRow, STATE_ROW_ID)
-        if row is None:
-            self._session.add(AuditStateRow(id=STATE_ROW_ID, state=state.encode()))
-        else:
-            row.state = state.encode()
+        if self._state_row_exists is None:  # appended without `load_state` first
+            self._state_row_exists = self._session.execute(_LOCK_STATE).first() is not None
+        statement = _UPDATE_STATE if self._state_row_exists else _INSERT_STATE
+        self._session.execute(statement, {"state": state.encode()})
+        self._state_row_exists = True
         self._session.flush()
 
     def add_checkpoint(self, checkpoint: SignedCheckpoint) -> None:

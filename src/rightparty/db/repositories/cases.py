@@ -39,6 +39,9 @@ _DUE = (
     .order_by(_CASES.c.next_action_at, _CASES.c.id)
     .limit(bindparam("limit"))
 )
+_NEXT_ACTION_AT = select(func.min(_CASES.c.next_action_at)).where(
+    _CASES.c.status.in_(_OPEN_STATUSES)
+)
 _UPDATE_CASE = (
     update(_CASES)
     .where(_CASES.c.id == bindparam("case_id"))
@@ -110,9 +113,8 @@ class SqlCaseRepository:
         return [_case_from_row(row) for row in self._hold(rows)]
 
     def next_action_at(self) -> datetime | None:
-        return self._session.scalar(
-            select(func.min(CaseRow.next_action_at)).where(CaseRow.status.in_(_OPEN_STATUSES))
-        )
+        upcoming: datetime | None = self._session.scalar(_NEXT_ACTION_AT)
+        return upcoming
 
     def open_ids_for_refs(self, external_ref_prefix: str) -> list[str]:
         query = (
