@@ -54,7 +54,7 @@ from rightparty.bootstrap import Application, assemble
 from rightparty.config import Settings
 from rightparty.db import migrate
 from rightparty.db.engine import build_engine
-from rightparty.domain.attempt import Attempt, AttemptHistoryEntry
+from rightparty.domain.attempt import AttemptHistoryEntry
 from rightparty.domain.case import Case, Priority
 from rightparty.domain.clock import SimulatedClock
 from rightparty.domain.customer import Customer
@@ -227,7 +227,7 @@ def measure_record(
             deciding += time.perf_counter() - began
             result = record_attempts(decided, app.unit_of_work(), app.clock)
             for attempt in result.attempts:
-                history.setdefault(attempt.customer_id, []).append(_history_entry(attempt))
+                history.setdefault(attempt.customer_id, []).append(attempt.history_entry())
             recorded += len(result.attempts)
             blocked += result.blocked
         return recorded, blocked, deciding
@@ -240,21 +240,6 @@ def measure_record(
         "recorded": recorded,
         "blocked": blocked,
     }
-
-
-def _history_entry(attempt: Attempt) -> AttemptHistoryEntry:
-    return AttemptHistoryEntry(
-        id=attempt.id,
-        case_id=attempt.case_id,
-        contact_point_id=attempt.contact_point_id,
-        channel=attempt.channel,
-        purpose=attempt.purpose,
-        idempotency_key=attempt.idempotency_key,
-        created_at=attempt.created_at,
-        debt_id=attempt.debt_id,
-        outcome=attempt.outcome,
-        sent_at=attempt.sent_at,
-    )
 
 
 def run_backend(
