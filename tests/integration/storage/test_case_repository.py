@@ -95,10 +95,19 @@ def test_an_idempotency_key_is_recorded_once(app, customer):
         uow.cases.add(case)
         uow.attempts.add(attempt)
         uow.commit()
-    with app.unit_of_work() as uow:
-        uow.attempts.add(replace(attempt, id="att-2"))
-        with pytest.raises(IntegrityError):
+
+    def record_the_key_again():
+        with app.unit_of_work() as uow:
+            uow.attempts.add(replace(attempt, id="att-2"))
             uow.commit()
+
+    # Refused when it is written, at the latest when the unit of work commits.
+    with pytest.raises(IntegrityError):
+        record_the_key_again()
+    with app.unit_of_work() as uow:
+        assert [stored.id for stored in uow.attempts.for_customer(attempt.customer_id)] == [
+            attempt.id
+        ]
 
 
 def test_decisions_keep_the_whole_document(app, customer):

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert
@@ -37,6 +37,12 @@ _ATTEMPT_COLUMNS = (
     "sent_at",
     "finalised_at",
 )
+_ATTEMPTS_BY_ID = select(_ATTEMPTS).where(_ATTEMPTS.c.id.in_(bindparam("ids", expanding=True)))
+_UPDATE_ATTEMPT = (
+    update(_ATTEMPTS)
+    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+    .values({name: bindparam(name) for name in _ATTEMPT_COLUMNS if name != "id"})
+)
 _INSERT_ATTEMPTS = BulkInsert(
     _ATTEMPTS, (*_ATTEMPT_COLUMNS, "reference_code_bidx", "reference_code_ct")
 )
@@ -57,20 +63,12 @@ class SqlAttemptRepository:
     def __init__(self, session: Session, protection: FieldProtection) -> None:
         self._session = session
         self._protection = protection
-        self._rows: dict[str, AttemptRow] = {}  # held for the unit of work, as cases are
+        # Plain rows, not ORM entities: what this unit of work last read or wrote of each
+        # attempt, so `save` writes an attempt only when it changed.
+        self._rows: dict[str, dict[str, Any]] = {}
 
     def add(self, attempt: Attempt) -> None:
-        row = AttemptRow(
-            **_attempt_columns(attempt),
-            reference_code_bidx=self._protection.index("reference_code", attempt.reference_code),
-            reference_code_ct=self._protection.encrypt(
-                attempt.customer_id, "attempts", "reference_code", attempt.reference_code
-            ),
-        )
-        self._session.add(row)
-        if attempt.provider_message_id:
-            self._session.flush()
-            self._add_parts(attempt)
+        self.add_many([attempt])
 
     def add_many(self, attempts: Sequence[Attempt]) -> None:
         """`add` in bulk: one executemany, after whatever the session holds pending (the
@@ -96,11 +94,15 @@ class SqlAttemptRepository:
 
     def save(self, attempt: Attempt) -> None:
         row = self._row(attempt.id)
+        values = _attempt_columns(attempt)
+        if all(row[name] == value for name, value in values.items()):
+            return
         # An attempt is sent once (`mark_sent`), so its parts are written when its provider id
         # first appears; a later save of the same attempt writes none again.
-        newly_sent = row.provider_message_id is None and attempt.provider_message_id is not None
-        for name, value in _attempt_columns(attempt).items():
-            setattr(row, name, value)
+        newly_sent = row["provider_message_id"] is None and attempt.provider_message_id
+        changes = {name: value for name, value in values.items() if name != "id"}
+        self._session.execute(_UPDATE_ATTEMPT, {**changes, "attempt_id": attempt.id})
+        row.update(values)
         if newly_sent:
             self._add_parts(attempt)
 
@@ -112,15 +114,15 @@ class SqlAttemptRepository:
         """Any part's id finds the attempt; should a provider ever reuse an id, the attempt sent
         last is the one a callback can be about."""
         query = (
-            select(AttemptRow)
-            .join(ProviderMessageRow, ProviderMessageRow.attempt_id == AttemptRow.id)
+            select(_ATTEMPTS)
+            .join(ProviderMessageRow, ProviderMessageRow.attempt_id == _ATTEMPTS.c.id)
             .where(ProviderMessageRow.provider == provider)
             .where(ProviderMessageRow.message_id == message_id)
             .order_by(ProviderMessageRow.id.desc())
             .limit(1)
         )
-        row = self._session.scalar(query)
-        return self._from_row(row) if row is not None else None
+        row = self._session.execute(query).first()
+        return self._from_row(self._hold([row])[0]) if row is not None else None
 
     def record_part_outcome(
         self, provider: str, message_id: str, outcome: Outcome
@@ -184,28 +186,34 @@ class SqlAttemptRepository:
         """`get` for many at once, in one query."""
         wanted = [attempt_id for attempt_id in attempt_ids if attempt_id not in self._rows]
         if wanted:
-            rows = self._session.scalars(select(AttemptRow).where(AttemptRow.id.in_(wanted)))
-            self._rows.update((row.id, row) for row in rows)
+            self._hold(self._session.execute(_ATTEMPTS_BY_ID, {"ids": wanted}))
         return {attempt_id: self._from_row(self._row(attempt_id)) for attempt_id in attempt_ids}
 
-    def _row(self, attempt_id: str) -> AttemptRow:
-        row = self._rows.get(attempt_id) or self._session.get(AttemptRow, attempt_id)
+    def _row(self, attempt_id: str) -> dict[str, Any]:
+        if attempt_id not in self._rows:
+            self._hold(self._session.execute(_ATTEMPTS_BY_ID, {"ids": [attempt_id]}))
+        row = self._rows.get(attempt_id)
         if row is None:
             raise AttemptNotFound(attempt_id)
-        self._rows[attempt_id] = row
         return row
 
+    def _hold(self, rows: Iterable[Row[Any]]) -> list[dict[str, Any]]:
+        held = [dict(row._mapping) for row in rows]
+        self._rows.update((row["id"], row) for row in held)
+        return held
+
     def by_idempotency_key(self, key: str) -> Attempt | None:
-        row = self._session.scalar(select(AttemptRow).where(AttemptRow.idempotency_key == key))
-        return self._from_row(row) if row is not None else None
+        query = select(_ATTEMPTS).where(_ATTEMPTS.c.idempotency_key == key)
+        held = self._hold(self._session.execute(query))
+        return self._from_row(held[0]) if held else None
 
     def for_customer(self, customer_id: str) -> list[Attempt]:
         query = (
-            select(AttemptRow)
-            .where(AttemptRow.customer_id == customer_id)
-            .order_by(AttemptRow.created_at, AttemptRow.id)
+            select(_ATTEMPTS)
+            .where(_ATTEMPTS.c.customer_id == customer_id)
+            .order_by(_ATTEMPTS.c.created_at, _ATTEMPTS.c.id)
         )
-        return [self._from_row(row) for row in self._session.scalars(query)]
+        return [self._from_row(row) for row in self._hold(self._session.execute(query))]
 
     def history(self, customer_id: str) -> list[AttemptHistoryEntry]:
         return self.histories([customer_id])[customer_id]
@@ -251,32 +259,33 @@ class SqlAttemptRepository:
 
     def by_reference_code(self, code: str) -> list[Attempt]:
         """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""
-        query = select(AttemptRow).where(
-            AttemptRow.reference_code_bidx == self._protection.index("reference_code", code)
+        query = select(_ATTEMPTS).where(
+            _ATTEMPTS.c.reference_code_bidx == self._protection.index("reference_code", code)
         )
-        found = [self._from_row(row) for row in self._session.scalars(query)]
+        found = [self._from_row(row) for row in self._hold(self._session.execute(query))]
         return [attempt for attempt in found if attempt.reference_code == code]
 
-    def _from_row(self, row: AttemptRow) -> Attempt:
+    def _from_row(self, row: dict[str, Any]) -> Attempt:
+        outcome = row["outcome"]
         return Attempt(
-            id=row.id,
-            case_id=row.case_id,
-            customer_id=row.customer_id,
-            contact_point_id=row.contact_point_id,
-            channel=Channel(row.channel),
-            purpose=Purpose(row.purpose),
-            idempotency_key=row.idempotency_key,
+            id=row["id"],
+            case_id=row["case_id"],
+            customer_id=row["customer_id"],
+            contact_point_id=row["contact_point_id"],
+            channel=Channel(row["channel"]),
+            purpose=Purpose(row["purpose"]),
+            idempotency_key=row["idempotency_key"],
             reference_code=self._protection.decrypt(
-                row.customer_id, "attempts", "reference_code", row.reference_code_ct
+                row["customer_id"], "attempts", "reference_code", row["reference_code_ct"]
             ),
-            created_at=row.created_at,
-            debt_id=row.debt_id,
-            status=AttemptStatus(row.status),
-            provider=row.provider,
-            provider_message_id=row.provider_message_id,
-            sent_at=row.sent_at,
-            outcome=Outcome(row.outcome) if row.outcome else None,
-            finalised_at=row.finalised_at,
+            created_at=row["created_at"],
+            debt_id=row["debt_id"],
+            status=AttemptStatus(row["status"]),
+            provider=row["provider"],
+            provider_message_id=row["provider_message_id"],
+            sent_at=row["sent_at"],
+            outcome=Outcome(outcome) if outcome else None,
+            finalised_at=row["finalised_at"],
         )
 
 
