@@ -101,6 +101,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         """Append the pending audit entries, then commit them with the change they record."""
+        self.attempts.flush()
         self.audit.flush()
         self.session.commit()
         keys_written(self.session).clear()

@@ -161,3 +161,21 @@ def test_batch_reads_equal_one_by_one_reads(app, customer):
             uow.customers.get_many([customer.id, "nobody"])
     assert batched == one_by_one
     assert [len(entries) for entries in batched[2].values()] == [2, 1, 0]
+
+
+def test_a_saved_attempt_reads_back_changed_before_and_after_the_commit(app, customer):
+    case = a_case()
+    attempt = an_attempt(case=case)
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        stored = uow.attempts.get(attempt.id)
+        stored.mark_dispatching()
+        uow.attempts.save(stored)
+        (read_back,) = uow.attempts.for_customer(attempt.customer_id)
+        assert read_back.status is AttemptStatus.DISPATCHING
+        uow.commit()
+    with app.unit_of_work() as uow:
+        assert uow.attempts.get(attempt.id).status is AttemptStatus.DISPATCHING

@@ -66,6 +66,9 @@ class SqlAttemptRepository:
         # Plain rows, not ORM entities: what this unit of work last read or wrote of each
         # attempt, so `save` writes an attempt only when it changed.
         self._rows: dict[str, dict[str, Any]] = {}
+        # Changes `save` made, written together by `flush` (one executemany, as the ORM would):
+        # before any read of the table here, and by the unit of work before it commits.
+        self._pending: dict[str, dict[str, Any]] = {}
 
     def add(self, attempt: Attempt) -> None:
         self.add_many([attempt])
@@ -101,10 +104,16 @@ class SqlAttemptRepository:
         # first appears; a later save of the same attempt writes none again.
         newly_sent = row["provider_message_id"] is None and attempt.provider_message_id
         changes = {name: value for name, value in values.items() if name != "id"}
-        self._session.execute(_UPDATE_ATTEMPT, {**changes, "attempt_id": attempt.id})
+        self._pending[attempt.id] = {**changes, "attempt_id": attempt.id}
         row.update(values)
         if newly_sent:
             self._add_parts(attempt)
+
+    def flush(self) -> None:
+        """Write the changes `save` holds."""
+        if self._pending:
+            self._session.execute(_UPDATE_ATTEMPT, list(self._pending.values()))
+            self._pending.clear()
 
     def _add_parts(self, attempt: Attempt) -> None:
         for columns in _part_columns(attempt):
@@ -113,6 +122,7 @@ class SqlAttemptRepository:
     def by_provider_message_id(self, provider: str, message_id: str) -> Attempt | None:
         """Any part's id finds the attempt; should a provider ever reuse an id, the attempt sent
         last is the one a callback can be about."""
+        self.flush()
         query = (
             select(_ATTEMPTS)
             .join(ProviderMessageRow, ProviderMessageRow.attempt_id == _ATTEMPTS.c.id)
@@ -127,6 +137,7 @@ class SqlAttemptRepository:
     def record_part_outcome(
         self, provider: str, message_id: str, outcome: Outcome
     ) -> list[Outcome | None]:
+        self.flush()
         self._session.flush()
         part = self._session.scalar(
             select(ProviderMessageRow)
@@ -203,11 +214,13 @@ class SqlAttemptRepository:
         return held
 
     def by_idempotency_key(self, key: str) -> Attempt | None:
+        self.flush()
         query = select(_ATTEMPTS).where(_ATTEMPTS.c.idempotency_key == key)
         held = self._hold(self._session.execute(query))
         return self._from_row(held[0]) if held else None
 
     def for_customer(self, customer_id: str) -> list[Attempt]:
+        self.flush()
         query = (
             select(_ATTEMPTS)
             .where(_ATTEMPTS.c.customer_id == customer_id)
@@ -220,6 +233,7 @@ class SqlAttemptRepository:
 
     def histories(self, customer_ids: Collection[str]) -> dict[str, list[AttemptHistoryEntry]]:
         """`history` of many customers in one query; a customer with none gets an empty list."""
+        self.flush()
         query = (
             select(
                 AttemptRow.customer_id,
@@ -259,6 +273,7 @@ class SqlAttemptRepository:
 
     def by_reference_code(self, code: str) -> list[Attempt]:
         """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""
+        self.flush()
         query = select(_ATTEMPTS).where(
             _ATTEMPTS.c.reference_code_bidx == self._protection.index("reference_code", code)
         )
