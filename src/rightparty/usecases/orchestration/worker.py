@@ -91,7 +91,9 @@ class CaseWorker:
         `send_claimed`: what `dispatch_many` would do for messages decided this very instant,
         one transaction sooner."""
         with self.unit_of_work() as uow:
-            reports = self._run_chunk(case_ids, uow, self.clock.now(), claim=claim)
+            cases = uow.cases.get_many(case_ids)
+            chunk = [cases[case_id] for case_id in case_ids]
+            reports = self._run_chunk(chunk, uow, self.clock.now(), claim=claim)
             uow.commit()
         return reports
 
@@ -102,22 +104,21 @@ class CaseWorker:
         transaction: one report per step taken, in order."""
         with self.unit_of_work() as uow:
             now = self.clock.now()
-            case_ids = [case.id for case in uow.cases.due(now, limit)]
-            reports = self._run_chunk(case_ids, uow, now, claim=claim, until_settled=True)
+            due = uow.cases.due(now, limit)
+            reports = self._run_chunk(due, uow, now, claim=claim, until_settled=True)
             uow.commit()
         return reports
 
     def _run_chunk(
         self,
-        case_ids: Sequence[str],
+        cases: Sequence[Case],
         uow: UnitOfWork,
         now: datetime,
         *,
         claim: bool,
         until_settled: bool = False,
     ) -> list[StepReport]:
-        cases = uow.cases.get_many(case_ids)
-        due = [case for case in cases.values() if _is_due(case, now)]
+        due = [case for case in cases if _is_due(case, now)]
         # Read together; a later case of the same customer in this chunk sees the attempt an
         # earlier one recorded, because `_step` adds it to the history it shares.
         owners = {case.customer_id for case in due}
@@ -126,8 +127,7 @@ class CaseWorker:
         # Each attempt encrypts its reference code: the keys' nonces reserved together.
         uow.prepare_customers(owners)
         reports: list[StepReport] = []
-        for case_id in case_ids:
-            case = cases[case_id]
+        for case in cases:
             if case.status.closed:
                 reports.append(StepReport(StepResult.CLOSED))
             elif not _is_due(case, now):
