@@ -26,8 +26,8 @@ def _store_customer_with_a_phone(app):
     return customer
 
 
-def _collections_case(app, clock):
-    command = OpenCase("c1", Purpose.COLLECTIONS, "staff:test", debt_id=DEBT)
+def _collections_case(app, clock, start_at=None):
+    command = OpenCase("c1", Purpose.COLLECTIONS, "staff:test", debt_id=DEBT, start_at=start_at)
     return open_case(command, app.unit_of_work(), clock)
 
 
@@ -115,17 +115,7 @@ def test_with_a_tick_a_case_runs_at_the_end_of_the_tick_it_falls_due_in(app, clo
     start = AFTERNOON_IN_NEW_YORK  # on a whole hour, so on every tick's boundary
     clock.advance_to(start)
     _store_customer_with_a_phone(app)
-    open_case(
-        OpenCase(
-            "c1",
-            Purpose.COLLECTIONS,
-            "staff:test",
-            debt_id=DEBT,
-            start_at=start + timedelta(minutes=7, seconds=30),
-        ),
-        app.unit_of_work(),
-        clock,
-    )
+    _collections_case(app, clock, start_at=start + timedelta(minutes=7, seconds=30))
     runtime = SimulatedRuntime(
         app.unit_of_work, app.case_worker(sandbox_gateway(clock)), clock, tick=tick
     )
@@ -141,17 +131,7 @@ def test_a_tick_never_carries_the_clock_past_the_end_of_a_run(app, clock):
     start = AFTERNOON_IN_NEW_YORK
     clock.advance_to(start)
     _store_customer_with_a_phone(app)
-    open_case(
-        OpenCase(
-            "c1",
-            Purpose.COLLECTIONS,
-            "staff:test",
-            debt_id=DEBT,
-            start_at=start + timedelta(minutes=2),
-        ),
-        app.unit_of_work(),
-        clock,
-    )
+    _collections_case(app, clock, start_at=start + timedelta(minutes=2))
     runtime = SimulatedRuntime(
         app.unit_of_work, app.case_worker(sandbox_gateway(clock)), clock, tick=timedelta(hours=1)
     )

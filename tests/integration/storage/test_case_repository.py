@@ -66,12 +66,7 @@ def test_due_cases_come_earliest_first_and_closed_ones_never(app, customer):
 
 
 def test_an_attempt_round_trips_with_its_reference_code_and_final_outcome(app, customer):
-    case = a_case()
-    attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        uow.commit()
+    attempt = _stored_attempt(app)
     with app.unit_of_work() as uow:
         stored = uow.attempts.by_idempotency_key(attempt.idempotency_key)
         assert stored == attempt
@@ -89,12 +84,7 @@ def test_an_attempt_round_trips_with_its_reference_code_and_final_outcome(app, c
 
 
 def test_an_idempotency_key_is_recorded_once(app, customer):
-    case = a_case()
-    attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        uow.commit()
+    attempt = _stored_attempt(app)
 
     def record_the_key_again():
         with app.unit_of_work() as uow:
@@ -164,12 +154,7 @@ def test_batch_reads_equal_one_by_one_reads(app, customer):
 
 
 def test_a_saved_attempt_reads_back_changed_before_and_after_the_commit(app, customer):
-    case = a_case()
-    attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        uow.commit()
+    attempt = _stored_attempt(app)
     with app.unit_of_work() as uow:
         stored = uow.attempts.get(attempt.id)
         stored.mark_dispatching()
@@ -179,3 +164,14 @@ def test_a_saved_attempt_reads_back_changed_before_and_after_the_commit(app, cus
         uow.commit()
     with app.unit_of_work() as uow:
         assert uow.attempts.get(attempt.id).status is AttemptStatus.DISPATCHING
+
+
+def _stored_attempt(app):
+    """A queued attempt of a new case, committed."""
+    case = a_case()
+    attempt = an_attempt(case=case)
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    return attempt
