@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rightparty.channels.providers.smtp import SmtpProvider, SmtpSettings, compose_plain
+from rightparty.channels.providers.smtp.composing import envelope_address
 from rightparty.domain.messages import DeliveryStatus
 from rightparty.domain.vocabulary import Channel
 from tests.integration.channels.smtp_server import HOST, free_port, running_smtp_server
@@ -102,3 +103,20 @@ def test_the_shipped_english_email_takes_the_direct_path_and_chinese_the_email_p
     for message, direct in ((english, True), (chinese, False)):
         headers = provider._headers(message, provider.message_id_for(message.idempotency_key))
         assert (compose_plain(headers, message.body, message.locale) is not None) is direct
+
+
+_ADDRESS_PIECES = [*"aZ9.-_+'#{}|~@ <>\"(),;:\\", "bank", "example", "é", "银"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=24).map("".join))
+def test_an_envelope_address_is_quoted_as_smtplib_quotes_it(address):
+    assert envelope_address(address) == smtplib.quoteaddr(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["c1@mail.example.com", "o'neil@example.com", "a.b+c@x-y.example", "Jane <j@x.example>"],
+)
+def test_common_envelope_addresses_are_quoted_as_smtplib_quotes_them(address):
+    assert envelope_address(address) == smtplib.quoteaddr(address)

@@ -96,8 +96,8 @@ def without_reference(folded: str, reference_code: str) -> tuple[str, bool]:
 
     A scan, not a regular expression: every message has its own code, and compiling a pattern
     per message cost more than rendering it. The code is looked for in the text without its
-    separators, and each match found there is mapped back by a binary search over how many
-    letters precede a position, a few C-speed passes instead of a loop over every character."""
+    separators, and each match found there is mapped back by one forward pass over the text
+    (`_LetterCursor`), a few C-speed passes instead of a loop over every character."""
     code = reference_code.casefold()
     if not code:
         return folded, False
@@ -105,10 +105,11 @@ def without_reference(folded: str, reference_code: str) -> tuple[str, bool]:
     found = letters.find(code)
     if found < 0:
         return folded, False
+    cursor = _LetterCursor(folded)
     pieces, last = [], 0
     while found >= 0:
-        start = _position_of_letter(folded, found)
-        end = _position_of_letter(folded, found + len(code) - 1) + 1
+        start = cursor.position_of(found)
+        end = cursor.position_of(found + len(code) - 1) + 1
         pieces += [folded[last:start], " "]
         last = end
         found = letters.find(code, found + len(code))
@@ -116,16 +117,34 @@ def without_reference(folded: str, reference_code: str) -> tuple[str, bool]:
     return "".join(pieces), True
 
 
-def _position_of_letter(folded: str, index: int) -> int:
-    """Where in `folded` the letter at `index` of `folded` without separators stands."""
-    low, high = index + 1, len(folded)  # the shortest prefix holding index + 1 letters
-    while low < high:
-        middle = (low + high) // 2
-        if len(folded[:middle].translate(_WITHOUT_SEPARATORS)) > index:
-            high = middle
-        else:
-            low = middle + 1
-    return low - 1
+class _LetterCursor:
+    """Where in `folded` the letter at an index of `folded` without separators stands, for
+    indices asked in increasing order: it moves forward only, so a message costs one pass.
+
+    Invariant: `folded[:position]` holds `counted` letters and ends with a letter (or is empty).
+    """
+
+    __slots__ = ("counted", "folded", "position")
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self.position = 0
+        self.counted = 0
+
+    def position_of(self, index: int) -> int:
+        needed = index + 1 - self.counted
+        while needed > 0:
+            # The next `needed` characters hold at most `needed` letters: all of them are
+            # consumed, and the last one taken is a letter once none is missing any more.
+            chunk = self.folded[self.position : self.position + needed]
+            if not chunk:
+                message = "letter index beyond the text"
+                raise IndexError(message)
+            got = len(chunk.translate(_WITHOUT_SEPARATORS))
+            self.position += len(chunk)
+            self.counted += got
+            needed -= got
+        return self.position - 1
 
 
 @lru_cache(maxsize=64)
@@ -154,7 +173,8 @@ def _names_amount(scanned: _Scanned) -> bool:
 
 def _shows_identifiers(scanned: _Scanned) -> bool:
     text = scanned.without_reference
-    if _EMAIL.search(text):
+    # No address without an `@`; the search for one backtracks over every word (tens of µs).
+    if "@" in text and _EMAIL.search(text):
         return True
     return any(not _ISO_DATE.fullmatch(run.group()) for run in _DIGIT_RUN.finditer(text))
 

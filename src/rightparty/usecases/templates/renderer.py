@@ -40,7 +40,8 @@ the rules judge the template's words, and a customer called Police or 安全 mus
 letter or alert refused for it."""
 
 _SINGLE_LINE = frozenset({Channel.SMS, Channel.PUSH, Channel.VOICE})
-_SPACES = re.compile(r"[ \t]+")
+_SPACES = re.compile(r"[ \t]*\t[ \t]*| {2,}")
+"""Runs of spaces and tabs that `_tidy` turns into one space (a lone space is one already)."""
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -190,5 +191,6 @@ def _tidy(text: str, *, single_line: bool) -> str:
     separated by one blank line for emails and letters."""
     if single_line:
         return " ".join(text.split())
-    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    # One substitution over the whole text: a run of spaces and tabs never crosses a line break.
+    lines = [line.strip() for line in _SPACES.sub(" ", text).splitlines()]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -29,7 +29,7 @@ from pydantic import Field, SecretStr, model_validator
 from rightparty.channels.base import ChannelProvider, ProviderSettings, Resilience
 from rightparty.channels.capabilities import Capabilities, ChannelLimits, RateLimit
 from rightparty.channels.dsn import classify_smtp_reply, envelope_id_for
-from rightparty.channels.providers.smtp.composing import compose_plain
+from rightparty.channels.providers.smtp.composing import compose_plain, envelope_address
 from rightparty.channels.providers.smtp.connections import ConnectionPool, KeptConnection
 from rightparty.channels.reports import SendReport, accepted, permanent, transient
 from rightparty.domain.clock import Clock, SystemClock
@@ -204,8 +204,10 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
         if connection.has_extn("dsn"):
             mail_options += ["RET=HDRS", f"ENVID={envelope_id_for(message.idempotency_key)}"]
             rcpt_options.append("NOTIFY=FAILURE,DELAY")
+        if utf8:
+            connection.command_encoding = "utf-8"  # as `SMTP.mail` sets it for SMTPUTF8
         try:
-            code, reply = connection.mail(sender, mail_options)
+            code, reply = _envelope_command(connection, "mail", "FROM", sender, mail_options)
         except _SMTP_ERRORS:
             kept_connection.drop(graceful=False)
             if reused:
@@ -216,7 +218,9 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
             raise _KeptConnectionClosed
         try:
             if code == 250:
-                code, reply = connection.rcpt(message.address, rcpt_options)
+                code, reply = _envelope_command(
+                    connection, "rcpt", "TO", message.address, rcpt_options
+                )
         except _SMTP_ERRORS:
             kept_connection.drop(graceful=False)
             return transient(self.name, "smtp_disconnected")
@@ -334,3 +338,12 @@ class SmtpProvider(ChannelProvider[SmtpSettings]):
             connection.close()
             raise
         return connection
+
+
+def _envelope_command(
+    connection: smtplib.SMTP, verb: str, field: str, address: str, options: list[str]
+) -> tuple[int, bytes]:
+    """`SMTP.mail` or `SMTP.rcpt`: the same command line, the address quoted by
+    `envelope_address` (SMTPUTF8 support is checked, and the encoding set, by the caller)."""
+    extra = " " + " ".join(options) if options and connection.does_esmtp else ""
+    return connection.docmd(verb, f"{field}:{envelope_address(address)}{extra}")

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """SMS and voice through a Twilio-compatible REST API (Messages and Calls resources, 2010-04-01).
 
-Requests are form-encoded POSTs with HTTP basic auth (account SID, auth token) on one pooled
-httpx client, whose connections are kept alive between requests: up to `concurrency` of them, each
-carrying one request at a time. SMS bodies go as `Body`; voice
+Requests are form-encoded POSTs with HTTP basic auth (account SID, auth token) on connections
+kept alive between requests (`connections`): up to `concurrency` of them, each carrying one
+request at a time. SMS bodies go as `Body`; voice
 calls speak the body through inline `Twiml`, with answering-machine detection and status callbacks
 for every call event. Every request carries the attempt's idempotency key in a header;
 `deduplicates` says whether the API honours it.
@@ -11,6 +11,7 @@ for every call event. Every request carries the attempt's idempotency key in a h
 
 from __future__ import annotations
 
+import json
 import re
 from base64 import b64encode
 from dataclasses import replace
@@ -24,6 +25,12 @@ from pydantic import Field, SecretStr, model_validator
 from rightparty.channels.base import ChannelProvider, ProviderSettings, Resilience
 from rightparty.channels.capabilities import BodyEncoding, Capabilities, ChannelLimits, RateLimit
 from rightparty.channels.providers.twilio.codes import classify_error_response
+from rightparty.channels.providers.twilio.connections import (
+    ApiAnswer,
+    NoAnswer,
+    RequestNotSent,
+    api_client,
+)
 from rightparty.channels.reports import SendReport, accepted, permanent, transient
 from rightparty.domain.clock import Clock, SystemClock
 from rightparty.domain.messages import DeliveryStatus, OutboundMessage
@@ -110,17 +117,14 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
     ) -> None:
         super().__init__(settings, name=name, resilience=resilience)
         self._clock = clock or SystemClock()
-        # Basic auth as a default header rather than `auth=`: the same header, without httpx's
-        # per-request auth flow; httpx masks it whenever headers are printed.
+        # Basic auth as a default header rather than httpx's `auth=`: the same header, without a
+        # per-request auth flow. No error or log line ever prints these headers.
         credentials = f"{settings.account_sid}:{settings.auth_token.get_secret_value()}"
-        self._client = httpx.Client(
-            base_url=settings.base_url,
+        self._api = api_client(
+            settings.base_url,
             timeout=settings.timeout,
+            concurrency=settings.concurrency,
             transport=transport,
-            limits=httpx.Limits(
-                max_connections=settings.concurrency,
-                max_keepalive_connections=settings.concurrency,
-            ),
             headers={
                 "Accept": "application/json",
                 "User-Agent": "rightparty",
@@ -143,7 +147,7 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
         )
 
     def close(self) -> None:
-        self._client.close()
+        self._api.close()
 
     def deliver(self, message: OutboundMessage) -> SendReport:
         sid = self.settings.account_sid
@@ -197,20 +201,20 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
             self.settings.idempotency_header: message.idempotency_key,
             "Content-Type": _FORM,
         }
-        # Encoded here as httpx would encode `data=form`, without its per-request checks.
+        # Encoded as httpx encodes `data=form`.
         content = urlencode(form, doseq=True).encode()
         try:
-            response = self._client.post(path, content=content, headers=headers)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            answer = self._api.post(path, content, headers)
+        except RequestNotSent:
             return transient(self.name, "twilio_connect")
-        except httpx.TransportError:
+        except NoAnswer:
             return transient(self.name, "twilio_no_response", ambiguous=True)
-        if response.is_success:
-            return self._created(response)
+        if answer.is_success:
+            return self._created(answer)
         verdict = classify_error_response(
-            response.status_code,
-            response.content,
-            response.headers.get("Retry-After"),
+            answer.status,
+            answer.content,
+            answer.headers.get("retry-after"),
             self._clock.now(),
         )
         if verdict.status is DeliveryStatus.PERMANENT_FAILURE:
@@ -219,9 +223,9 @@ class TwilioProvider(ChannelProvider[TwilioSettings]):
             self.name, verdict.error_code, verdict.outcome, retry_after=verdict.retry_after
         )
 
-    def _created(self, response: httpx.Response) -> SendReport:
+    def _created(self, answer: ApiAnswer) -> SendReport:
         try:
-            document = response.json()
+            document = json.loads(answer.content)
         except ValueError:
             document = None
         sid = document.get("sid") if isinstance(document, dict) else None
