@@ -72,9 +72,10 @@ class SqlUnitOfWork:
         session = self._session_factory()
         self._session = session
         _active_session.set(session)
-        self.customers = SqlCustomerRepository(session, self._protection)
-        self.cases = SqlCaseRepository(session)
-        self.attempts = SqlAttemptRepository(session, self._protection)
+        flush_held = self.flush_held
+        self.customers = SqlCustomerRepository(session, self._protection, flush_held)
+        self.cases = SqlCaseRepository(session, flush_held)
+        self.attempts = SqlAttemptRepository(session, self._protection, flush_held)
         self.decisions = SqlDecisionRepository(session)
         self.audit = BufferedAuditRecorder(session, self._audit_origin)
         return self
@@ -99,9 +100,18 @@ class SqlUnitOfWork:
         statements in this transaction (`FieldCipher.prepare`); a rollback forgets them."""
         self._protection.prepare(customer_ids, for_encryption=for_encryption)
 
+    def flush_held(self) -> None:
+        """Write what the repositories hold back to write together (row updates, decisions);
+        each calls this before a query that could read them, so a read never misses a change
+        of its own unit of work."""
+        self.cases.flush()
+        self.customers.flush()
+        self.attempts.flush()
+        self.decisions.flush()
+
     def commit(self) -> None:
         """Append the pending audit entries, then commit them with the change they record."""
-        self.attempts.flush()
+        self.flush_held()
         self.audit.flush()
         self.session.commit()
         keys_written(self.session).clear()

@@ -2,6 +2,7 @@
 """Bulk repository writes (`add_many`, `existing_refs`) on both backends: what goes in in one
 executemany reads back as if it had been added one by one, and is encrypted on disk."""
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -33,6 +34,10 @@ def _customers():
         points=[a_mobile("m2", "+4915123456789"), an_email("e2", "erika@example.com")],
     )
     return [first, second]
+
+
+def _raw_in(uow, sql):
+    return uow.session.execute(text(sql)).all()
 
 
 def _raw(app, sql):
@@ -153,3 +158,56 @@ def test_a_bulk_of_attempts_repeating_a_stored_idempotency_key_writes_none_of_th
     with app.unit_of_work() as uow, pytest.raises(IntegrityError):
         uow.attempts.add_many([an_attempt("att-2", case=case), again])
     assert _raw(app, "SELECT id FROM attempts") == [("att-1",)]
+
+
+def test_decisions_added_one_by_one_are_written_at_commit_in_the_order_they_came(app):
+    case = a_case()
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_customer())
+        uow.cases.add(case)
+        uow.decisions.add(case.id, None, {"allowed": False, "n": 1}, MONDAY_NOON)
+        assert _raw_in(uow, "SELECT count(*) FROM decisions") == [(0,)]  # held, not written
+        uow.decisions.add_many([DecisionEntry(case.id, None, {"allowed": False}, MONDAY_NOON)])
+        assert _raw_in(uow, "SELECT count(*) FROM decisions") == [(2,)]  # the held one first
+        uow.decisions.add(case.id, None, {"allowed": True}, MONDAY_NOON)
+        uow.commit()
+    assert [
+        json.loads(document) if isinstance(document, str) else document
+        for (document,) in _raw(app, "SELECT document FROM decisions ORDER BY id")
+    ] == [{"allowed": False, "n": 1}, {"allowed": False}, {"allowed": True}]
+
+
+def test_decisions_held_by_a_unit_of_work_that_rolls_back_are_never_written(app):
+    case = a_case()
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_customer())
+        uow.cases.add(case)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        uow.decisions.add(case.id, None, {"allowed": False}, MONDAY_NOON)
+    with app.unit_of_work() as uow:
+        uow.commit()
+    assert _raw(app, "SELECT count(*) FROM decisions") == [(0,)]
+
+
+def test_each_part_of_a_sent_attempt_is_written_with_the_save_and_found_by_its_id(app):
+    case = a_case()
+    attempt = an_attempt("att-1", case=case)
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_customer())
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        stored = uow.attempts.get(attempt.id)
+        stored.mark_sent("twilio", "SM1,SM2", MONDAY_NOON)
+        uow.attempts.save(stored)
+        # Read through the repository: the held parts are written before the lookup.
+        found = uow.attempts.by_provider_message_id("twilio", "SM2")
+        assert found is not None
+        assert found.id == attempt.id
+        uow.commit()
+    assert _raw(app, "SELECT message_id, part FROM provider_messages ORDER BY part") == [
+        ("SM1", 1),
+        ("SM2", 2),
+    ]

@@ -7,11 +7,12 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert
 from rightparty.db.protection import FieldProtection
+from rightparty.db.repositories.held_updates import BeforeRead, HeldUpdates
 from rightparty.db.tables import AttemptRow
 from rightparty.db.tables.cases import HeldStatusRow, ProviderMessageRow
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
@@ -46,6 +47,8 @@ _UPDATE_ATTEMPT = (
 _INSERT_ATTEMPTS = BulkInsert(
     _ATTEMPTS, (*_ATTEMPT_COLUMNS, "reference_code_bidx", "reference_code_ct")
 )
+_PART_COLUMNS = ("attempt_id", "provider", "message_id", "part")
+_INSERT_PARTS = BulkInsert(_PROVIDER_MESSAGES, _PART_COLUMNS)
 
 
 class AttemptNotFound(RightpartyError):
@@ -60,15 +63,23 @@ class SqlAttemptRepository:
     """The reference code is kept encrypted (for re-rendering after a crash) and blind-indexed
     (for the customer's "did this really come from my bank?" check)."""
 
-    def __init__(self, session: Session, protection: FieldProtection) -> None:
+    def __init__(
+        self,
+        session: Session,
+        protection: FieldProtection,
+        before_read: BeforeRead | None = None,
+    ) -> None:
         self._session = session
         self._protection = protection
         # Plain rows, not ORM entities: what this unit of work last read or wrote of each
         # attempt, so `save` writes an attempt only when it changed.
         self._rows: dict[str, dict[str, Any]] = {}
         # Changes `save` made, written together by `flush` (one executemany, as the ORM would):
-        # before any read of the table here, and by the unit of work before it commits.
-        self._pending: dict[str, dict[str, Any]] = {}
+        # before any read of the table here, and by the unit of work before it commits. The
+        # provider messages of attempts just sent wait with them.
+        self._held = HeldUpdates(session)
+        self._pending_parts: list[tuple[str, str, str, int]] = []
+        self._before_read = self.flush if before_read is None else before_read
 
     def add(self, attempt: Attempt) -> None:
         self.add_many([attempt])
@@ -91,9 +102,8 @@ class SqlAttemptRepository:
             )
         self._session.flush()
         _INSERT_ATTEMPTS.execute(self._session.connection(), rows)
-        parts = [part for attempt in attempts for part in _part_columns(attempt)]
-        if parts:
-            self._session.execute(insert(_PROVIDER_MESSAGES), parts)
+        parts = [part for attempt in attempts for part in _parts_of(attempt)]
+        _INSERT_PARTS.execute(self._session.connection(), parts)
 
     def save(self, attempt: Attempt) -> None:
         row = self._row(attempt.id)
@@ -104,25 +114,25 @@ class SqlAttemptRepository:
         # first appears; a later save of the same attempt writes none again.
         newly_sent = row["provider_message_id"] is None and attempt.provider_message_id
         changes = {name: value for name, value in values.items() if name != "id"}
-        self._pending[attempt.id] = {**changes, "attempt_id": attempt.id}
+        self._held.hold(attempt.id, _UPDATE_ATTEMPT, {**changes, "attempt_id": attempt.id})
         row.update(values)
         if newly_sent:
             self._add_parts(attempt)
 
     def flush(self) -> None:
         """Write the changes `save` holds."""
-        if self._pending:
-            self._session.execute(_UPDATE_ATTEMPT, list(self._pending.values()))
-            self._pending.clear()
+        self._held.flush()
+        if self._pending_parts:
+            _INSERT_PARTS.execute(self._session.connection(), self._pending_parts)
+            self._pending_parts = []
 
     def _add_parts(self, attempt: Attempt) -> None:
-        for columns in _part_columns(attempt):
-            self._session.add(ProviderMessageRow(**columns))
+        self._pending_parts.extend(_parts_of(attempt))
 
     def by_provider_message_id(self, provider: str, message_id: str) -> Attempt | None:
         """Any part's id finds the attempt; should a provider ever reuse an id, the attempt sent
         last is the one a callback can be about."""
-        self.flush()
+        self._before_read()
         query = (
             select(_ATTEMPTS)
             .join(ProviderMessageRow, ProviderMessageRow.attempt_id == _ATTEMPTS.c.id)
@@ -137,7 +147,7 @@ class SqlAttemptRepository:
     def record_part_outcome(
         self, provider: str, message_id: str, outcome: Outcome
     ) -> list[Outcome | None]:
-        self.flush()
+        self._before_read()
         self._session.flush()
         part = self._session.scalar(
             select(ProviderMessageRow)
@@ -214,13 +224,13 @@ class SqlAttemptRepository:
         return held
 
     def by_idempotency_key(self, key: str) -> Attempt | None:
-        self.flush()
+        self._before_read()
         query = select(_ATTEMPTS).where(_ATTEMPTS.c.idempotency_key == key)
         held = self._hold(self._session.execute(query))
         return self._from_row(held[0]) if held else None
 
     def for_customer(self, customer_id: str) -> list[Attempt]:
-        self.flush()
+        self._before_read()
         query = (
             select(_ATTEMPTS)
             .where(_ATTEMPTS.c.customer_id == customer_id)
@@ -233,7 +243,7 @@ class SqlAttemptRepository:
 
     def histories(self, customer_ids: Collection[str]) -> dict[str, list[AttemptHistoryEntry]]:
         """`history` of many customers in one query; a customer with none gets an empty list."""
-        self.flush()
+        self._before_read()
         query = (
             select(
                 AttemptRow.customer_id,
@@ -273,7 +283,7 @@ class SqlAttemptRepository:
 
     def by_reference_code(self, code: str) -> list[Attempt]:
         """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""
-        self.flush()
+        self._before_read()
         query = select(_ATTEMPTS).where(
             _ATTEMPTS.c.reference_code_bidx == self._protection.index("reference_code", code)
         )
@@ -329,12 +339,11 @@ def _attempt_values(attempt: Attempt) -> tuple[Any, ...]:
     )
 
 
-def _part_columns(attempt: Attempt) -> list[dict[str, Any]]:
-    """One row per id in the attempt's comma-separated `provider_message_id` (see channels)."""
-    if attempt.provider is None or not attempt.provider_message_id:
+def _parts_of(attempt: Attempt) -> list[tuple[str, str, str, int]]:
+    """One row (`_PART_COLUMNS`) per id in the attempt's comma-separated `provider_message_id`
+    (see channels)."""
+    provider = attempt.provider
+    if provider is None or not attempt.provider_message_id:
         return []
     ids = [part for part in attempt.provider_message_id.split(",") if part]
-    return [
-        {"attempt_id": attempt.id, "provider": attempt.provider, "message_id": part, "part": index}
-        for index, part in enumerate(ids, start=1)
-    ]
+    return [(attempt.id, provider, part, index) for index, part in enumerate(ids, start=1)]

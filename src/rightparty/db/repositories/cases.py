@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert
 from rightparty.db.repositories.attempts import AttemptNotFound, SqlAttemptRepository
+from rightparty.db.repositories.held_updates import BeforeRead, HeldUpdates
 from rightparty.db.tables import CaseRow, CustomerRow, DecisionRow
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound
@@ -58,11 +59,14 @@ _INSERT_DECISIONS = BulkInsert(
 
 
 class SqlCaseRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, before_read: BeforeRead | None = None) -> None:
         self._session = session
         # Plain rows, not ORM entities: what this unit of work last read or wrote of each case,
-        # so a step reads each case once and `save` writes only a case that changed.
+        # so a step reads each case once and `save` writes only a case that changed, and
+        # together with the others (`flush`).
         self._rows: dict[str, dict[str, Any]] = {}
+        self._held = HeldUpdates(session)
+        self._before_read = self.flush if before_read is None else before_read
 
     def add(self, case: Case) -> None:
         self.add_many([case])
@@ -82,8 +86,12 @@ class SqlCaseRepository:
         if self._row(case.id) == values:
             return
         changes = {name: value for name, value in values.items() if name != "id"}
-        self._session.execute(_UPDATE_CASE, {**changes, "case_id": case.id})
+        self._held.hold(case.id, _UPDATE_CASE, {**changes, "case_id": case.id})
         self._rows[case.id] = values
+
+    def flush(self) -> None:
+        """Write the changes `save` holds."""
+        self._held.flush()
 
     def get(self, case_id: str) -> Case:
         return _case_from_row(self._row(case_id))
@@ -109,14 +117,17 @@ class SqlCaseRepository:
         return held
 
     def due(self, until: datetime, limit: int) -> list[Case]:
+        self._before_read()
         rows = self._session.execute(_DUE, {"until": until, "limit": limit})
         return [_case_from_row(row) for row in self._hold(rows)]
 
     def next_action_at(self) -> datetime | None:
+        self._before_read()
         upcoming: datetime | None = self._session.scalar(_NEXT_ACTION_AT)
         return upcoming
 
     def open_ids_for_refs(self, external_ref_prefix: str) -> list[str]:
+        self._before_read()
         query = (
             select(CaseRow.id)
             .join(CustomerRow, CustomerRow.id == CaseRow.customer_id)
@@ -171,25 +182,29 @@ def _case_from_row(row: dict[str, Any]) -> Case:
 
 
 class SqlDecisionRepository:
+    """Decisions are only ever appended, and nothing reads them back in the unit of work that
+    made them: `add` holds each one and the unit of work writes them together (`flush`) before
+    it commits."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._pending: list[DecisionEntry] = []
 
     def add(
         self, case_id: str, attempt_id: str | None, document: dict[str, Any], at: datetime
     ) -> None:
-        self._session.add(
-            DecisionRow(
-                case_id=case_id,
-                attempt_id=attempt_id,
-                allowed=bool(document.get("allowed")),
-                evaluated_at=at,
-                document=document,
-            )
-        )
+        self._pending.append(DecisionEntry(case_id, attempt_id, document, at))
+
+    def flush(self) -> None:
+        """Write the decisions `add` holds, in the order they were added."""
+        self.add_many(())
 
     def add_many(self, decisions: Sequence[DecisionEntry]) -> None:
-        """`add` in bulk: one executemany, after the attempts they refer to. Entries that share
-        a document object (a chunk's attempts mostly share their decision) serialise it once."""
+        """`add` in bulk: one executemany, after the attempts they refer to and after those
+        `add` holds. Entries that share a document object (a chunk's attempts mostly share their
+        decision) serialise it once."""
+        if self._pending:
+            decisions, self._pending = [*self._pending, *decisions], []
         if not decisions:
             return
         texts: dict[int, str] = {}  # by id(): the documents stay referenced by `decisions`

@@ -26,6 +26,7 @@ from rightparty.db.repositories.customer_rows import (
     point_state_values,
     restriction_values,
 )
+from rightparty.db.repositories.held_updates import BeforeRead, HeldUpdates
 from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
 from rightparty.db.tables import CaseRow, ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
 from rightparty.domain.case import CaseStatus
@@ -101,11 +102,23 @@ class _Stored:
 
 
 class SqlCustomerRepository:
-    def __init__(self, session: Session, protection: FieldProtection) -> None:
+    def __init__(
+        self,
+        session: Session,
+        protection: FieldProtection,
+        before_read: BeforeRead | None = None,
+    ) -> None:
         self._session = session
         self._protection = protection
         self._stored: dict[str, _Stored] = {}
         self._loaded: dict[str, Customer] = {}
+        # Contact point updates (an outcome's health, a new address) are sent together.
+        self._held = HeldUpdates(session)
+        self._before_read = self.flush if before_read is None else before_read
+
+    def flush(self) -> None:
+        """Write the contact point updates `save` holds."""
+        self._held.flush()
 
     def add(self, customer: Customer) -> None:
         self.add_many([customer])
@@ -173,6 +186,7 @@ class SqlCustomerRepository:
         """`get` for many at once: a handful of queries, not four per customer."""
         wanted = [customer_id for customer_id in customer_ids if customer_id not in self._loaded]
         if wanted:
+            self._before_read()
             rows = list(self._session.execute(_CUSTOMERS_BY_ID, {"ids": wanted}))
             if len(rows) < len(set(wanted)):
                 missing = sorted(set(wanted) - {row.id for row in rows})[0]
@@ -231,6 +245,7 @@ class SqlCustomerRepository:
         kind = address_index_kind(channel)
         blind = self._protection.index(kind, normalised_address)
         kinds = [c.value for c in Channel if address_index_kind(c) == kind]
+        self._before_read()
         query = select(ContactPointRow.customer_id).where(
             ContactPointRow.channel.in_(kinds), ContactPointRow.address_bidx == blind
         )
@@ -270,6 +285,7 @@ class SqlCustomerRepository:
         )
         if among is not None:
             query = query.where(point.customer_id.in_(list(among)))
+        self._before_read()
         return list(self._session.scalars(query))
 
     def _encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes:
@@ -330,12 +346,13 @@ class SqlCustomerRepository:
                 changed.append(point_state_values(point.id, state))
         dropped = before.keys() - {point.id for point in customer.contact_points}
         if dropped:
+            self._held.drop(dropped)
             self._session.execute(delete(_POINTS).where(_POINTS.c.id.in_(sorted(dropped))))
         if added:
             self._session.execute(insert(_POINTS), added)
         for statement, values in ((UPDATE_POINT, readdressed), (UPDATE_POINT_STATE, changed)):
-            if values:
-                self._session.execute(statement, values)
+            for row in values:
+                self._held.hold(row["point_id"], statement, row)
 
     def _append_consents(self, customer: Customer, stored: _Stored) -> None:
         for entry in customer.consents[stored.consents :]:

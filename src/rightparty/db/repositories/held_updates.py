@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Row updates a unit of work holds back and sends together, one executemany per statement.
+
+A step saves its case, an outcome saves its contact point: one UPDATE each, dozens per round,
+where one executemany per table would do. Repositories hold each row's latest update here; the
+unit of work sends them all before any query that could read those rows and before it commits
+(`SqlUnitOfWork.flush_held`), as the ORM's unit of work did with its pending changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Executable
+from sqlalchemy.orm import Session
+
+BeforeRead = Callable[[], None]
+"""Sends every held write of the unit of work; repositories call it before a query (on their
+own, without one, they send their own)."""
+
+
+class HeldUpdates:
+    """The latest update of each row, by key. A later update of a row merges into the held one;
+    when its parameters are a subset of the held statement's, that (wider) statement stays, so
+    a narrow update never drops a column a wider one was about to write."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._held: dict[str, tuple[Executable, dict[str, Any]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._held)
+
+    def hold(self, key: str, statement: Executable, values: dict[str, Any]) -> None:
+        held = self._held.get(key)
+        if held is not None:
+            held_statement, held_values = held
+            if values.keys() <= held_values.keys():
+                statement = held_statement
+            values = {**held_values, **values}
+        self._held[key] = (statement, values)
+
+    def drop(self, keys: Iterable[str]) -> None:
+        """Forget the held updates of rows about to be deleted."""
+        for key in keys:
+            self._held.pop(key, None)
+
+    def flush(self) -> None:
+        if not self._held:
+            return
+        groups: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
+        for statement, values in self._held.values():
+            groups.setdefault(id(statement), (statement, []))[1].append(values)
+        self._held.clear()
+        for statement, rows in groups.values():
+            self._session.execute(statement, rows)
