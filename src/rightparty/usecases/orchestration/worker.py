@@ -9,7 +9,7 @@ already recorded, and dispatch sends only attempts still queued.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,17 +18,12 @@ from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatu
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.customer import Customer
-from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
+from rightparty.domain.messages import OutboundMessage
 from rightparty.domain.vocabulary import Channel, Outcome
 from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
-from rightparty.usecases.delivery_callbacks import (
-    HeldStatus,
-    fold_held_statuses,
-    held_statuses_for,
-)
 from rightparty.usecases.orchestration.clearance import clear_for_sending
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.orchestration.facts import customer_facts
@@ -37,6 +32,7 @@ from rightparty.usecases.orchestration.outcomes import apply_outcome, settle_unk
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import attempt_key
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
+from rightparty.usecases.orchestration.send_results import claim_queued, record_sends
 from rightparty.usecases.orchestration.sending import send_all
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import (
@@ -308,7 +304,7 @@ class CaseWorker:
             to_send = list(messages)
             if decided_at is None or decided_at != now:
                 to_send = clear_for_sending(to_send, uow, now, self.policy_for)
-            to_send = _claim(to_send, uow)
+            to_send = claim_queued(to_send, uow)
             uow.commit()
         sent = self._send_and_record(to_send)
         outcomes = dict(zip((m.attempt_id for m in to_send), sent, strict=True))
@@ -323,15 +319,7 @@ class CaseWorker:
         results = list(zip(messages, send_all(self.gateway, messages), strict=True))
         now = self.clock.now()
         with self.unit_of_work() as uow:
-            # Read together; the answers below then find them in the unit of work.
-            attempts = uow.attempts.get_many([message.attempt_id for message in messages])
-            uow.customers.get_many({attempt.customer_id for attempt in attempts.values()})
-            uow.cases.get_many({attempt.case_id for attempt in attempts.values()})
-            held = held_statuses_for([result for _, result in results], uow)
-            outcomes = [
-                self._record_send(message.attempt_id, result, uow, now, held)
-                for message, result in results
-            ]
+            outcomes = record_sends(results, uow, now, plans=self.plans, new_id=self.new_id)
             uow.commit()
         return outcomes
 
@@ -343,41 +331,6 @@ class CaseWorker:
         gateway = self.gateway
         return isinstance(gateway, DeduplicatingGateway) and gateway.deduplicates(attempt.channel)
 
-    def _record_send(
-        self,
-        attempt_id: str,
-        result: DeliveryResult,
-        uow: UnitOfWork,
-        now: datetime,
-        held: Mapping[str, Sequence[HeldStatus]],
-    ) -> Outcome | None:
-        attempt = uow.attempts.get(attempt_id)
-        if attempt.status not in (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING):
-            return attempt.outcome
-        attempt.mark_sent(result.provider, result.provider_message_id, now)
-        uow.attempts.save(attempt)
-        uow.audit.record(
-            "attempt.sent",
-            ACTOR,
-            attempt.id,
-            {"status": result.status.value, "provider": result.provider},
-            now,
-        )
-        outcome = result.outcome
-        if outcome is None and result.status is not DeliveryStatus.ACCEPTED:
-            outcome = Outcome.PROVIDER_ERROR
-        if outcome is not None:
-            apply_outcome(attempt, outcome, now, uow, plans=self.plans, new_id=self.new_id)
-            return outcome
-        # A callback faster than this commit was held; it is the outcome now.
-        statuses = [
-            status
-            for message_id in (result.provider_message_id or "").split(",")
-            for status in held.get(message_id, ())
-        ]
-        fold_held_statuses(attempt, statuses, uow, plans=self.plans, new_id=self.new_id)
-        return attempt.outcome
-
     def record_outcome(self, attempt_id: str, outcome: Outcome, at: datetime) -> bool:
         """Fold a later outcome (status callback, bounce) in; False when it was already final."""
         with self.unit_of_work() as uow:
@@ -387,19 +340,6 @@ class CaseWorker:
             apply_outcome(attempt, outcome, at, uow, plans=self.plans, new_id=self.new_id)
             uow.commit()
         return True
-
-
-def _claim(messages: Sequence[OutboundMessage], uow: UnitOfWork) -> list[OutboundMessage]:
-    """Mark each still-queued attempt `dispatching`; the others are not sent (again) here."""
-    claimed: list[OutboundMessage] = []
-    attempts = uow.attempts.get_many([message.attempt_id for message in messages])
-    for message in messages:
-        attempt = attempts[message.attempt_id]
-        if attempt.status is AttemptStatus.QUEUED:
-            attempt.mark_dispatching()
-            uow.attempts.save(attempt)
-            claimed.append(message)
-    return claimed
 
 
 def _is_due(case: Case, now: datetime) -> bool:

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Recording a batch of sends reads only what the answers need: a send the provider merely
+accepted changes its attempt alone, while one that settles an outcome now (a bounce, a status
+held from an early callback) still updates its contact point and case."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event
+
+from rightparty.domain.attempt import AttemptStatus
+from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
+from rightparty.domain.vocabulary import Channel, ContactPointStatus, Outcome, Purpose
+from rightparty.usecases.orchestration.cases import OpenCase, open_case
+from tests.builders import a_us_customer, a_us_point
+
+pytestmark = pytest.mark.integration
+NOON_IN_NEW_YORK = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+
+
+class AnsweringGateway:
+    """Accepts every message, except those to addresses listed in `bounce`."""
+
+    def __init__(self, bounce: frozenset[str] = frozenset()) -> None:
+        self.bounce = bounce
+
+    def send(self, message: OutboundMessage) -> DeliveryResult:
+        if message.address in self.bounce:
+            return DeliveryResult(
+                DeliveryStatus.PERMANENT_FAILURE, "fake", outcome=Outcome.BOUNCED_HARD
+            )
+        return DeliveryResult(DeliveryStatus.ACCEPTED, "fake", f"id-{message.attempt_id}")
+
+
+@contextmanager
+def tables_read(app) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(*arguments):  # (conn, cursor, statement, parameters, context, executemany)
+        found = re.match(r"SELECT\b.*?\sFROM\s+(\w+)", arguments[2], re.DOTALL)
+        if found is not None:
+            seen.append(found.group(1))
+
+    event.listen(app.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(app.engine, "before_cursor_execute", note)
+
+
+def _recorded(app, clock, worker, count):
+    """`count` customers with one email each, and the message of each one's recorded attempt."""
+    clock.advance_to(NOON_IN_NEW_YORK)
+    with app.unit_of_work() as uow:
+        uow.customers.add_many(
+            [
+                a_us_customer(f"c{n}", a_us_point(f"e{n}", Channel.EMAIL, f"c{n}@example.com"))
+                for n in range(count)
+            ]
+        )
+        uow.commit()
+    case_ids = [
+        open_case(OpenCase(f"c{n}", Purpose.PAYMENT_REMINDER, "staff:t"), app.unit_of_work(), clock)
+        for n in range(count)
+    ]
+    reports = worker.run_steps(case_ids, claim=True)
+    return case_ids, [report.message for report in reports]
+
+
+def test_sends_only_accepted_are_recorded_without_reading_customers_or_cases(app, clock):
+    worker = app.case_worker(AnsweringGateway())
+    _, messages = _recorded(app, clock, worker, 3)
+    with tables_read(app) as read:
+        assert worker.send_claimed(messages) == [None, None, None]
+    assert "attempts" in read
+    assert "customers" not in read
+    assert "cases" not in read
+    with app.unit_of_work() as uow:
+        attempts = uow.attempts.get_many([message.attempt_id for message in messages])
+    assert {attempt.status for attempt in attempts.values()} == {AttemptStatus.SENT}
+
+
+def test_a_bounce_in_the_same_batch_still_marks_its_point_invalid(app, clock):
+    worker = app.case_worker(AnsweringGateway(bounce=frozenset({"c1@example.com"})))
+    case_ids, messages = _recorded(app, clock, worker, 3)
+    assert worker.send_claimed(messages) == [None, Outcome.BOUNCED_HARD, None]
+    with app.unit_of_work() as uow:
+        bounced = uow.customers.get("c1").contact_point("e1")
+        others = [uow.customers.get(f"c{n}").contact_point(f"e{n}") for n in (0, 2)]
+        case = uow.cases.get(case_ids[1])
+    assert bounced.status is ContactPointStatus.INVALID
+    assert {point.status for point in others} == {ContactPointStatus.VALID}
+    assert case.next_action_at == clock.now()  # moves on at once
+
+
+def test_a_status_held_before_the_send_was_recorded_settles_it(app, clock):
+    worker = app.case_worker(AnsweringGateway())
+    _, messages = _recorded(app, clock, worker, 2)
+    held_id = f"id-{messages[0].attempt_id}"
+    with app.unit_of_work() as uow:
+        uow.attempts.hold_status(held_id, ["fake"], Outcome.DELIVERED, clock.now())
+        uow.commit()
+    assert worker.send_claimed(messages) == [Outcome.DELIVERED, None]
