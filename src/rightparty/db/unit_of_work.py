@@ -76,7 +76,7 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(session, self._protection, flush_held)
         self.cases = SqlCaseRepository(session, flush_held)
         self.attempts = SqlAttemptRepository(session, self._protection, flush_held)
-        self.decisions = SqlDecisionRepository(session)
+        self.decisions = SqlDecisionRepository(session, flush_held)
         self.audit = BufferedAuditRecorder(session, self._audit_origin)
         return self
 

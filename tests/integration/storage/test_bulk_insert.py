@@ -15,13 +15,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     cast,
     insert,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 
-from rightparty.db.bulk_insert import BulkInsert
+from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.types import UTCDateTime
 
 pytestmark = pytest.mark.integration
@@ -103,3 +105,38 @@ def test_unknown_columns_are_refused():
         BulkInsert(PROBE, ("id", "nope"))
     with pytest.raises(ValueError, match="columns not in bulk_insert_probe"):
         BulkInsert(PROBE, ("id",), final=("name",))
+
+
+def test_rows_are_updated_as_sqlalchemys_update_stores_them(session):
+    """Both sets of rows start empty, then get the same values: one through SQLAlchemy's
+    executemany of an UPDATE, the other through `BulkUpdate`."""
+    empty = [(row[0], None, None, None, None, None, None) for row in (*_rows(41), *_rows(51))]
+    BulkInsert(PROBE, COLUMNS).execute(session.connection(), empty)
+    by_core = [dict(zip(COLUMNS, row, strict=True)) for row in _rows(41)]
+    core = update(PROBE).where(PROBE.c.id == bindparam("key"))
+    session.execute(
+        core.values({name: bindparam(name) for name in COLUMNS if name != "id"}),
+        [{**row, "key": row["id"]} for row in by_core],
+    )
+    columns = [name for name in COLUMNS if name != "id"]
+    BulkUpdate(PROBE, columns).execute(
+        session.connection(), [dict(zip(COLUMNS, row, strict=True)) for row in _rows(51)]
+    )
+    assert _stored(session, 51) == _stored(session, 41)
+    assert _stored(session, 51)[1][0][2] == datetime(2026, 3, 2, 12, 0, 0, 250, tzinfo=UTC)
+
+
+def test_an_update_sets_only_its_columns_and_only_its_rows(session):
+    BulkInsert(PROBE, COLUMNS).execute(session.connection(), _rows(61))
+    BulkUpdate(PROBE, ("name",)).execute(
+        session.connection(), [{"id": 62, "name": "new", "flag": True}]
+    )
+    typed = _stored(session, 61)[1]
+    assert [(row[0], row[1]) for row in typed] == [("é", True), ("new", False), ("c", None)]
+
+
+def test_an_update_with_unknown_columns_or_its_key_among_them_is_refused():
+    with pytest.raises(ValueError, match="columns not in bulk_insert_probe"):
+        BulkUpdate(PROBE, ("nope",))
+    with pytest.raises(ValueError, match="columns not in bulk_insert_probe"):
+        BulkUpdate(PROBE, ("name", "id"))

@@ -144,3 +144,34 @@ def test_an_attempt_saved_twice_is_written_once_with_its_last_state(app):
     assert sent["attempts"] == 1
     with app.unit_of_work() as uow:
         assert uow.attempts.get(attempt.id).outcome is Outcome.DELIVERED
+
+
+def test_cases_added_are_inserted_together_before_a_query_or_an_attempt_needs_them(app):
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_customer())
+        uow.commit()
+    added = [a_case("case-a"), a_case("case-b")]
+    for case in added:
+        case.wait_until(MONDAY_NOON)
+    with app.unit_of_work() as uow:
+        uow.cases.add(added[0])
+        uow.cases.add(added[1])
+        count = "SELECT count(*) FROM cases"
+        assert uow.session.execute(text(count)).all() == [(0,)]  # held
+        assert [case.id for case in uow.cases.due(MONDAY_NOON, 10)] == ["case-a", "case-b"]
+        uow.cases.add(a_case("case-c"))
+        uow.attempts.add(an_attempt("att-c", case=a_case("case-c")))  # its case goes first
+        uow.commit()
+    with app.unit_of_work() as uow:
+        assert uow.session.execute(text(count)).all() == [(3,)]
+
+
+def test_cases_added_in_a_unit_of_work_that_rolls_back_are_never_inserted(app):
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_customer())
+        uow.commit()
+    with app.unit_of_work() as uow:
+        uow.cases.add(a_case("case-a"))
+    with app.unit_of_work() as uow:
+        uow.commit()
+        assert uow.session.execute(text("SELECT count(*) FROM cases")).all() == [(0,)]

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from rightparty.usecases.customer_import import ImportValidation, validate_import
 from rightparty.usecases.customers import import_customers, random_id
@@ -147,3 +147,24 @@ def test_a_failed_import_gives_the_cycle_collector_back(app):
         )
     assert gc.isenabled()
     assert _count(app, "customers") == 0
+
+
+def test_a_reimport_reads_each_chunks_known_customers_together(app):
+    lines = [_line(f"R{n}", phone=f"+86138123456{n:02d}") for n in range(12)]
+    import_customers(validate_import(lines), app.unit_of_work(), app.clock)
+    reads: list[str] = []
+
+    def count_customer_reads(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM customers" in statement:
+            reads.append(statement)
+
+    event.listen(app.engine, "before_cursor_execute", count_customer_reads)
+    try:
+        report = import_customers(
+            validate_import(lines), app.unit_of_work(), app.clock, chunk_size=4
+        )
+    finally:
+        event.remove(app.engine, "before_cursor_execute", count_customer_reads)
+    assert (report.created, report.updated) == (0, 12)
+    # Per chunk: which refs exist, then the known customers' rows: never one read per customer.
+    assert len(reads) == 2 * 3

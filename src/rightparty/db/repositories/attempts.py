@@ -7,12 +7,12 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from rightparty.db.bulk_insert import BulkInsert
+from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.protection import FieldProtection
-from rightparty.db.repositories.held_updates import BeforeRead, HeldUpdates
+from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
 from rightparty.db.tables import AttemptRow
 from rightparty.db.tables.cases import HeldStatusRow, ProviderMessageRow
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
@@ -39,11 +39,7 @@ _ATTEMPT_COLUMNS = (
     "finalised_at",
 )
 _ATTEMPTS_BY_ID = select(_ATTEMPTS).where(_ATTEMPTS.c.id.in_(bindparam("ids", expanding=True)))
-_UPDATE_ATTEMPT = (
-    update(_ATTEMPTS)
-    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
-    .values({name: bindparam(name) for name in _ATTEMPT_COLUMNS if name != "id"})
-)
+_UPDATE_ATTEMPT = BulkUpdate(_ATTEMPTS, [name for name in _ATTEMPT_COLUMNS if name != "id"])
 _INSERT_ATTEMPTS = BulkInsert(
     _ATTEMPTS, (*_ATTEMPT_COLUMNS, "reference_code_bidx", "reference_code_ct")
 )
@@ -67,7 +63,7 @@ class SqlAttemptRepository:
         self,
         session: Session,
         protection: FieldProtection,
-        before_read: BeforeRead | None = None,
+        flush_held: FlushHeld | None = None,
     ) -> None:
         self._session = session
         self._protection = protection
@@ -79,7 +75,7 @@ class SqlAttemptRepository:
         # provider messages of attempts just sent wait with them.
         self._held = HeldUpdates(session)
         self._pending_parts: list[tuple[str, str, str, int]] = []
-        self._before_read = self.flush if before_read is None else before_read
+        self._flush_held = self.flush if flush_held is None else flush_held
 
     def add(self, attempt: Attempt) -> None:
         self.add_many([attempt])
@@ -100,7 +96,7 @@ class SqlAttemptRepository:
                     encrypt(attempt.customer_id, "attempts", "reference_code", code),
                 )
             )
-        self._session.flush()
+        self._flush_held()  # the cases they belong to go first
         _INSERT_ATTEMPTS.execute(self._session.connection(), rows)
         parts = [part for attempt in attempts for part in _parts_of(attempt)]
         _INSERT_PARTS.execute(self._session.connection(), parts)
@@ -113,8 +109,7 @@ class SqlAttemptRepository:
         # An attempt is sent once (`mark_sent`), so its parts are written when its provider id
         # first appears; a later save of the same attempt writes none again.
         newly_sent = row["provider_message_id"] is None and attempt.provider_message_id
-        changes = {name: value for name, value in values.items() if name != "id"}
-        self._held.hold(attempt.id, _UPDATE_ATTEMPT, {**changes, "attempt_id": attempt.id})
+        self._held.hold(attempt.id, _UPDATE_ATTEMPT, values)
         row.update(values)
         if newly_sent:
             self._add_parts(attempt)
@@ -132,7 +127,7 @@ class SqlAttemptRepository:
     def by_provider_message_id(self, provider: str, message_id: str) -> Attempt | None:
         """Any part's id finds the attempt; should a provider ever reuse an id, the attempt sent
         last is the one a callback can be about."""
-        self._before_read()
+        self._flush_held()
         query = (
             select(_ATTEMPTS)
             .join(ProviderMessageRow, ProviderMessageRow.attempt_id == _ATTEMPTS.c.id)
@@ -147,7 +142,7 @@ class SqlAttemptRepository:
     def record_part_outcome(
         self, provider: str, message_id: str, outcome: Outcome
     ) -> list[Outcome | None]:
-        self._before_read()
+        self._flush_held()
         self._session.flush()
         part = self._session.scalar(
             select(ProviderMessageRow)
@@ -224,13 +219,13 @@ class SqlAttemptRepository:
         return held
 
     def by_idempotency_key(self, key: str) -> Attempt | None:
-        self._before_read()
+        self._flush_held()
         query = select(_ATTEMPTS).where(_ATTEMPTS.c.idempotency_key == key)
         held = self._hold(self._session.execute(query))
         return self._from_row(held[0]) if held else None
 
     def for_customer(self, customer_id: str) -> list[Attempt]:
-        self._before_read()
+        self._flush_held()
         query = (
             select(_ATTEMPTS)
             .where(_ATTEMPTS.c.customer_id == customer_id)
@@ -243,7 +238,7 @@ class SqlAttemptRepository:
 
     def histories(self, customer_ids: Collection[str]) -> dict[str, list[AttemptHistoryEntry]]:
         """`history` of many customers in one query; a customer with none gets an empty list."""
-        self._before_read()
+        self._flush_held()
         query = (
             select(
                 AttemptRow.customer_id,
@@ -283,7 +278,7 @@ class SqlAttemptRepository:
 
     def by_reference_code(self, code: str) -> list[Attempt]:
         """Attempts whose code matches, confirmed by decryption (blind indexes collide)."""
-        self._before_read()
+        self._flush_held()
         query = select(_ATTEMPTS).where(
             _ATTEMPTS.c.reference_code_bidx == self._protection.index("reference_code", code)
         )

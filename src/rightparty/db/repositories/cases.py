@@ -8,12 +8,12 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from rightparty.db.bulk_insert import BulkInsert
+from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.repositories.attempts import AttemptNotFound, SqlAttemptRepository
-from rightparty.db.repositories.held_updates import BeforeRead, HeldUpdates
+from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
 from rightparty.db.tables import CaseRow, CustomerRow, DecisionRow
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound
@@ -43,11 +43,9 @@ _DUE = (
 _NEXT_ACTION_AT = select(func.min(_CASES.c.next_action_at)).where(
     _CASES.c.status.in_(_OPEN_STATUSES)
 )
-_UPDATE_CASE = (
-    update(_CASES)
-    .where(_CASES.c.id == bindparam("case_id"))
-    .values({column.name: bindparam(column.name) for column in _CASES.c if column.name != "id"})
-)
+_CASE_COLUMNS = tuple(column.name for column in _CASES.c)
+_INSERT_CASES = BulkInsert(_CASES, _CASE_COLUMNS)
+_UPDATE_CASE = BulkUpdate(_CASES, [column.name for column in _CASES.c if column.name != "id"])
 
 # The document goes in as the text its JSON type would write (`json.dumps`), made once per
 # distinct document of a batch rather than once per row.
@@ -59,38 +57,43 @@ _INSERT_DECISIONS = BulkInsert(
 
 
 class SqlCaseRepository:
-    def __init__(self, session: Session, before_read: BeforeRead | None = None) -> None:
+    def __init__(self, session: Session, flush_held: FlushHeld | None = None) -> None:
         self._session = session
         # Plain rows, not ORM entities: what this unit of work last read or wrote of each case,
         # so a step reads each case once and `save` writes only a case that changed, and
         # together with the others (`flush`).
         self._rows: dict[str, dict[str, Any]] = {}
         self._held = HeldUpdates(session)
-        self._before_read = self.flush if before_read is None else before_read
+        self._new: list[dict[str, Any]] = []
+        self._flush_held = self.flush if flush_held is None else flush_held
 
     def add(self, case: Case) -> None:
         self.add_many([case])
 
     def add_many(self, cases: Sequence[Case]) -> None:
-        """New cases in one executemany; a case exists before the attempts and decisions that
-        refer to it, so anything pending in the session goes first."""
-        if cases:
-            self._session.flush()
-            values = [_case_columns(case) for case in cases]
-            self._session.execute(insert(_CASES), values)
-            self._rows.update((row["id"], row) for row in values)
+        """New cases, held like updates and inserted together by `flush`, which the unit of work
+        runs before anything that could refer to them or read them (attempts, decisions, a due
+        query) and before it commits; a repeated id fails then."""
+        for case in cases:
+            row = _case_columns(case)
+            self._new.append(row)
+            self._rows[case.id] = row
 
     def save(self, case: Case) -> None:
         """Write the case back when it differs from what this unit of work holds of it."""
         values = _case_columns(case)
         if self._row(case.id) == values:
             return
-        changes = {name: value for name, value in values.items() if name != "id"}
-        self._held.hold(case.id, _UPDATE_CASE, {**changes, "case_id": case.id})
+        self._held.hold(case.id, _UPDATE_CASE, values)
         self._rows[case.id] = values
 
     def flush(self) -> None:
-        """Write the changes `save` holds."""
+        """Insert the cases `add` holds, then write the changes `save` holds."""
+        if self._new:
+            new, self._new = self._new, []
+            self._session.flush()  # the customers they belong to, should any be pending
+            rows = [tuple(row[name] for name in _CASE_COLUMNS) for row in new]
+            _INSERT_CASES.execute(self._session.connection(), rows)
         self._held.flush()
 
     def get(self, case_id: str) -> Case:
@@ -117,17 +120,17 @@ class SqlCaseRepository:
         return held
 
     def due(self, until: datetime, limit: int) -> list[Case]:
-        self._before_read()
+        self._flush_held()
         rows = self._session.execute(_DUE, {"until": until, "limit": limit})
         return [_case_from_row(row) for row in self._hold(rows)]
 
     def next_action_at(self) -> datetime | None:
-        self._before_read()
+        self._flush_held()
         upcoming: datetime | None = self._session.scalar(_NEXT_ACTION_AT)
         return upcoming
 
     def open_ids_for_refs(self, external_ref_prefix: str) -> list[str]:
-        self._before_read()
+        self._flush_held()
         query = (
             select(CaseRow.id)
             .join(CustomerRow, CustomerRow.id == CaseRow.customer_id)
@@ -186,9 +189,10 @@ class SqlDecisionRepository:
     made them: `add` holds each one and the unit of work writes them together (`flush`) before
     it commits."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, flush_held: FlushHeld | None = None) -> None:
         self._session = session
         self._pending: list[DecisionEntry] = []
+        self._flush_held = self.flush if flush_held is None else flush_held
 
     def add(
         self, case_id: str, attempt_id: str | None, document: dict[str, Any], at: datetime
@@ -197,14 +201,18 @@ class SqlDecisionRepository:
 
     def flush(self) -> None:
         """Write the decisions `add` holds, in the order they were added."""
-        self.add_many(())
+        pending, self._pending = self._pending, []
+        self._write(pending)
 
     def add_many(self, decisions: Sequence[DecisionEntry]) -> None:
-        """`add` in bulk: one executemany, after the attempts they refer to and after those
-        `add` holds. Entries that share a document object (a chunk's attempts mostly share their
-        decision) serialise it once."""
-        if self._pending:
-            decisions, self._pending = [*self._pending, *decisions], []
+        """`add` in bulk, written at once: after everything held (the cases and attempts they
+        refer to, the decisions `add` holds)."""
+        self._flush_held()
+        self._write(decisions)
+
+    def _write(self, decisions: Sequence[DecisionEntry]) -> None:
+        """One executemany. Entries that share a document object (a chunk's attempts mostly
+        share their decision) serialise it once."""
         if not decisions:
             return
         texts: dict[int, str] = {}  # by id(): the documents stay referenced by `decisions`
@@ -217,5 +225,4 @@ class SqlDecisionRepository:
             rows.append(
                 (entry.case_id, entry.attempt_id, bool(document.get("allowed")), entry.at, text)
             )
-        self._session.flush()
         _INSERT_DECISIONS.execute(self._session.connection(), rows)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy import Row, Table, bindparam, select
 
+from rightparty.db.bulk_insert import BulkUpdate
 from rightparty.db.repositories.restrictions import restriction_to_row
 from rightparty.db.tables import ContactPointRow
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
@@ -101,16 +102,9 @@ STATE_COLUMNS = (
     "superseded_at",
 )
 STORED_POINT_IDS = select(POINTS.c.id).where(POINTS.c.customer_id == bindparam("customer"))
-UPDATE_POINT_STATE = (
-    update(POINTS)
-    .where(POINTS.c.id == bindparam("point_id"))
-    .values({name: bindparam(name) for name in STATE_COLUMNS})
-)
-UPDATE_POINT = (
-    update(POINTS)
-    .where(POINTS.c.id == bindparam("point_id"))
-    .values({name: bindparam(name) for name in (*STATE_COLUMNS, "address_ct", "address_bidx")})
-)
+UPDATE_POINT_STATE = BulkUpdate(POINTS, STATE_COLUMNS)
+UPDATE_POINT = BulkUpdate(POINTS, (*STATE_COLUMNS, "address_ct", "address_bidx"))
+"""A point's state and its (re-encrypted, re-indexed) address; `_point_values` rows fit it."""
 
 
 def point_state(position: int, point: ContactPoint) -> tuple[Any, ...]:
@@ -132,15 +126,6 @@ def point_state(position: int, point: ContactPoint) -> tuple[Any, ...]:
     )
 
 
-def keyed_point(values: dict[str, Any]) -> dict[str, Any]:
-    """Update parameters: the row's id under the name the WHERE clause binds (SQLAlchemy keeps
-    a column's own name for its SET value), the owner left as it is."""
-    return {
-        "point_id": values["id"],
-        **{name: value for name, value in values.items() if name not in ("id", "customer_id")},
-    }
-
-
 def point_state_values(point_id: str, state: tuple[Any, ...]) -> dict[str, Any]:
     """`UPDATE_POINT_STATE` parameters for a point whose address is unchanged."""
-    return {"point_id": point_id, **dict(zip(STATE_COLUMNS, state, strict=True))}
+    return {"id": point_id, **dict(zip(STATE_COLUMNS, state, strict=True))}

@@ -19,14 +19,13 @@ from rightparty.db.repositories.customer_rows import (
     by_customer,
     consent_from_row,
     consent_values,
-    keyed_point,
     locations_of,
     point_from_row,
     point_state,
     point_state_values,
     restriction_values,
 )
-from rightparty.db.repositories.held_updates import BeforeRead, HeldUpdates
+from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
 from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
 from rightparty.db.tables import CaseRow, ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
 from rightparty.domain.case import CaseStatus
@@ -106,7 +105,7 @@ class SqlCustomerRepository:
         self,
         session: Session,
         protection: FieldProtection,
-        before_read: BeforeRead | None = None,
+        flush_held: FlushHeld | None = None,
     ) -> None:
         self._session = session
         self._protection = protection
@@ -114,7 +113,7 @@ class SqlCustomerRepository:
         self._loaded: dict[str, Customer] = {}
         # Contact point updates (an outcome's health, a new address) are sent together.
         self._held = HeldUpdates(session)
-        self._before_read = self.flush if before_read is None else before_read
+        self._flush_held = self.flush if flush_held is None else flush_held
 
     def flush(self) -> None:
         """Write the contact point updates `save` holds."""
@@ -186,7 +185,7 @@ class SqlCustomerRepository:
         """`get` for many at once: a handful of queries, not four per customer."""
         wanted = [customer_id for customer_id in customer_ids if customer_id not in self._loaded]
         if wanted:
-            self._before_read()
+            self._flush_held()
             rows = list(self._session.execute(_CUSTOMERS_BY_ID, {"ids": wanted}))
             if len(rows) < len(set(wanted)):
                 missing = sorted(set(wanted) - {row.id for row in rows})[0]
@@ -245,7 +244,7 @@ class SqlCustomerRepository:
         kind = address_index_kind(channel)
         blind = self._protection.index(kind, normalised_address)
         kinds = [c.value for c in Channel if address_index_kind(c) == kind]
-        self._before_read()
+        self._flush_held()
         query = select(ContactPointRow.customer_id).where(
             ContactPointRow.channel.in_(kinds), ContactPointRow.address_bidx == blind
         )
@@ -285,7 +284,7 @@ class SqlCustomerRepository:
         )
         if among is not None:
             query = query.where(point.customer_id.in_(list(among)))
-        self._before_read()
+        self._flush_held()
         return list(self._session.scalars(query))
 
     def _encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes:
@@ -341,7 +340,7 @@ class SqlCustomerRepository:
             if point.id not in before:
                 added.append(self._point_values(customer.id, position, point))
             elif stored.addresses.get(point.id) != point.address:
-                readdressed.append(keyed_point(self._point_values(customer.id, position, point)))
+                readdressed.append(self._point_values(customer.id, position, point))
             elif before[point.id] != state:
                 changed.append(point_state_values(point.id, state))
         dropped = before.keys() - {point.id for point in customer.contact_points}
@@ -352,7 +351,7 @@ class SqlCustomerRepository:
             self._session.execute(insert(_POINTS), added)
         for statement, values in ((UPDATE_POINT, readdressed), (UPDATE_POINT_STATE, changed)):
             for row in values:
-                self._held.hold(row["point_id"], statement, row)
+                self._held.hold(row["id"], statement, row)
 
     def _append_consents(self, customer: Customer, stored: _Stored) -> None:
         for entry in customer.consents[stored.consents :]:

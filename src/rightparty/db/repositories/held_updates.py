@@ -12,31 +12,34 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 
-BeforeRead = Callable[[], None]
-"""Sends every held write of the unit of work; repositories call it before a query (on their
-own, without one, they send their own)."""
+from rightparty.db.bulk_insert import BulkUpdate
+
+FlushHeld = Callable[[], None]
+"""Sends every held write of the unit of work; repositories call it before a query that could
+read held rows and before an insert that could refer to them (on their own, without a unit of
+work, they send their own)."""
 
 
 class HeldUpdates:
     """The latest update of each row, by key. A later update of a row merges into the held one;
-    when its parameters are a subset of the held statement's, that (wider) statement stays, so
-    a narrow update never drops a column a wider one was about to write."""
+    when its columns are a subset of the held statement's, that (wider) statement stays, so a
+    narrow update never drops a column a wider one was about to write."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._held: dict[str, tuple[Executable, dict[str, Any]]] = {}
+        self._held: dict[str, tuple[BulkUpdate, dict[str, Any]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._held)
 
-    def hold(self, key: str, statement: Executable, values: dict[str, Any]) -> None:
+    def hold(self, key: str, statement: BulkUpdate, values: dict[str, Any]) -> None:
+        """Hold `values` (the statement's columns and its key) for the row `key`."""
         held = self._held.get(key)
         if held is not None:
             held_statement, held_values = held
-            if values.keys() <= held_values.keys():
+            if statement.columns <= held_statement.columns:
                 statement = held_statement
             values = {**held_values, **values}
         self._held[key] = (statement, values)
@@ -49,9 +52,10 @@ class HeldUpdates:
     def flush(self) -> None:
         if not self._held:
             return
-        groups: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
+        groups: dict[int, tuple[BulkUpdate, list[dict[str, Any]]]] = {}
         for statement, values in self._held.values():
             groups.setdefault(id(statement), (statement, []))[1].append(values)
         self._held.clear()
+        connection = self._session.connection()
         for statement, rows in groups.values():
-            self._session.execute(statement, rows)
+            statement.execute(connection, rows)
