@@ -80,13 +80,13 @@ def record_decided(
     """`record_attempts` inside a unit of work the caller has open and commits."""
     attempts: list[Attempt] = []
     decisions: list[DecisionEntry] = []
-    documents: dict[Decision, tuple[dict[str, object], CanonicalJson]] = {}
+    documents: DocumentMemo = {}
     record = uow.audit.record
     for item in batch:
         if item.case.customer_id != item.customer.id:
             message = f"case {item.case.id} belongs to another customer than {item.customer.id}"
             raise ValueError(message)
-        document, canonical = _document(item.decision, documents)
+        document, canonical = decision_document(item.decision, documents)
         if not item.decision.allowed:
             decisions.append(DecisionEntry(item.case.id, None, document, now))
             record(
@@ -120,8 +120,11 @@ def record_decided(
     return RecordedBatch(tuple(attempts), blocked=len(batch) - len(attempts))
 
 
-def _document(
-    decision: Decision, seen: dict[Decision, tuple[dict[str, object], CanonicalJson]]
+DocumentMemo = dict[Decision, tuple[dict[str, object], CanonicalJson]]
+
+
+def decision_document(
+    decision: Decision, seen: DocumentMemo
 ) -> tuple[dict[str, object], CanonicalJson]:
     """The decision's §8.3 document and its canonical form for audit payloads, made once per
     distinct decision of the batch: most attempts of a chunk share one (same packs, same

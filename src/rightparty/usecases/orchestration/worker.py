@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from rightparty.audit.events import CanonicalJson
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
 from rightparty.domain.customer import Customer
 from rightparty.domain.messages import OutboundMessage
 from rightparty.domain.vocabulary import Channel, Outcome
-from rightparty.policy.decision import Decision
 from rightparty.policy.engine import Policy
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.customers import IdFactory, random_id
@@ -30,7 +30,11 @@ from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.outbound import candidate_points, message_for
 from rightparty.usecases.orchestration.outcomes import apply_outcome, settle_unknown_fate
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
-from rightparty.usecases.orchestration.recording import attempt_key
+from rightparty.usecases.orchestration.recording import (
+    DocumentMemo,
+    attempt_key,
+    decision_document,
+)
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
 from rightparty.usecases.orchestration.send_results import claim_queued, record_sends
 from rightparty.usecases.orchestration.sending import send_all
@@ -63,6 +67,17 @@ class StepReport:
     attempt_id: str | None = None
     blocked_codes: tuple[str, ...] = ()
     message: OutboundMessage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """What the steps of one chunk share: its unit of work and instant, whether attempts are
+    recorded claimed, and the documents of the decisions made so far."""
+
+    uow: UnitOfWork
+    now: datetime
+    claim: bool
+    documents: DocumentMemo
 
 
 @dataclass
@@ -122,6 +137,8 @@ class CaseWorker:
         histories = uow.attempts.histories(owners)
         # Each attempt encrypts its reference code: the keys' nonces reserved together.
         uow.prepare_customers(owners)
+        # Most allowed decisions of a chunk are one shared decision: its JSON is made once.
+        chunk = _Chunk(uow, now, claim, documents={})
         reports: list[StepReport] = []
         for case in cases:
             if case.status.closed:
@@ -131,9 +148,7 @@ class CaseWorker:
             else:
                 owner = case.customer_id
                 while True:
-                    report = self._step(
-                        case, customers[owner], histories[owner], uow, now, claim=claim
-                    )
+                    report = self._step(case, customers[owner], histories[owner], chunk)
                     reports.append(report)
                     # A step that moved the case on left it due now (`Case.advance_step`).
                     if not (until_settled and report.result is StepResult.ADVANCED):
@@ -145,11 +160,9 @@ class CaseWorker:
         case: Case,
         customer: Customer,
         attempts: list[AttemptHistoryEntry],
-        uow: UnitOfWork,
-        now: datetime,
-        *,
-        claim: bool,
+        chunk: _Chunk,
     ) -> StepReport:
+        uow, now, claim, documents = chunk.uow, chunk.now, chunk.claim, chunk.documents
         case_attempts = [attempt for attempt in attempts if attempt.case_id == case.id]
         step = self.plans.for_purpose(case.purpose).step(case.step_index)
         if step is None or now >= case.deadline:
@@ -183,14 +196,20 @@ class CaseWorker:
             decision = policy.evaluate(facts, request, now)
             if decision.allowed:
                 attempt = self._record(
-                    case, customer, point.id, decision, uow, now=now, claim=claim
+                    case,
+                    customer,
+                    point.id,
+                    decision_document(decision, documents),
+                    uow,
+                    now=now,
+                    claim=claim,
                 )
                 attempts.append(attempt.history_entry())
                 case.wait_until(now + step.wait)
                 uow.cases.save(case)
                 message = message_for(attempt, customer)
                 return StepReport(StepResult.ATTEMPT_RECORDED, attempt.id, tuple(codes), message)
-            self._record_block(case, point.id, decision, uow, now)
+            self._record_block(case, point.id, decision_document(decision, documents), uow, now)
             codes.extend(reason.code for reason in decision.reasons)
             if decision.next_allowed_at is not None and decision.next_allowed_at < case.deadline:
                 waits.append(decision.next_allowed_at)
@@ -207,12 +226,13 @@ class CaseWorker:
         case: Case,
         customer: Customer,
         point_id: str,
-        decision: Decision,
+        decision: tuple[dict[str, object], CanonicalJson],
         uow: UnitOfWork,
         *,
         now: datetime,
         claim: bool,
     ) -> Attempt:
+        """Record an allowed attempt with its decision (its document and canonical form)."""
         point = customer.contact_point(point_id)
         attempt = Attempt(
             id=self.new_id(),
@@ -229,7 +249,7 @@ class CaseWorker:
         if claim:
             attempt.mark_dispatching()
         uow.attempts.add(attempt)
-        document = decision.to_json()
+        document, canonical = decision
         uow.decisions.add(case.id, attempt.id, document, now)
         uow.audit.record(
             "attempt.recorded",
@@ -241,22 +261,27 @@ class CaseWorker:
                 "contact_point_id": point.id,
                 "channel": point.channel.value,
                 "purpose": case.purpose.value,
-                "decision": document,
+                "decision": canonical,
             },
             now,
         )
         return attempt
 
     def _record_block(
-        self, case: Case, point_id: str, decision: Decision, uow: UnitOfWork, now: datetime
+        self,
+        case: Case,
+        point_id: str,
+        decision: tuple[dict[str, object], CanonicalJson],
+        uow: UnitOfWork,
+        now: datetime,
     ) -> None:
-        document = decision.to_json()
+        document, canonical = decision
         uow.decisions.add(case.id, None, document, now)
         uow.audit.record(
             "decision.blocked",
             ACTOR,
             case.id,
-            {"contact_point_id": point_id, "decision": document},
+            {"contact_point_id": point_id, "decision": canonical},
             now,
         )
 
