@@ -3,18 +3,17 @@
 
 A `Counter` says what a budget counts: which channels, directions, outcomes and purposes, and the
 scope keys that split the count (debt, contact point, channel, event; the person is implicit, since
-the facts are one customer's). The index finds the entries a counter matches the first time the
-counter is asked for, the sorted instants of one scope value (one debt, say) the first time that
-value is asked for, and keeps both for every later decision.
+the facts are one customer's). The index reads and sorts the entries the first time any budget is
+asked about, finds the sorted instants a counter counts toward one scope value (one debt, say) the
+first time that pair is asked for, and keeps them for every later decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import chain, count
-from operator import itemgetter
+from itertools import count
 from typing import TYPE_CHECKING
 
 from rightparty.domain.vocabulary import Channel, ContactPointKind, Direction, Outcome, Purpose
@@ -98,19 +97,10 @@ class Counter:
         return (Counter, fields)
 
 
-_Row = tuple[
-    float,
-    Channel,
-    Direction,
-    Outcome,
-    "Purpose | None",
-    "ContactPointKind | None",
-    dict[ScopeKey, tuple[object, ...]],
-]
-"""An entry as the index reads it: instant, channel, direction, outcome, purpose, point kind,
-and its values on each scope key (an entry with several debts has several)."""
 _Signature = tuple[Channel, Direction, Outcome, "Purpose | None", "ContactPointKind | None"]
-"""What a counter matches an entry on: its row without instant and scope values."""
+"""What a counter matches an entry on: channel, direction, outcome, purpose and point kind."""
+_Rows = list[tuple[float, "HistoryEntry"]]
+"""Entries with their instants (POSIX seconds)."""
 
 
 class HistoryIndex:
@@ -119,9 +109,14 @@ class HistoryIndex:
     Entries on `wrong_party_points` are never counted: a call to a number that is not the
     customer's is not a call to the customer (Reg F comment 14(b)(2)(i)-3). An entry on a point of
     unknown kind counts toward every kind-limited budget.
+
+    Built with the facts, it only sorts the entries into groups of one signature (what a counter
+    matches on), each signature a small number shared by the whole process: a counter then tests
+    each kind of entry once, with one look-up, not each entry (a customer's calls are mostly a few
+    kinds repeated). Each answer is kept for every later decision.
     """
 
-    __slots__ = ("_found", "_groups", "_matched", "size")
+    __slots__ = ("_groups", "_matched", "found", "size")
 
     def __init__(
         self,
@@ -131,44 +126,74 @@ class HistoryIndex:
         point_kinds: Mapping[str, ContactPointKind | None] | None = None,
     ) -> None:
         kinds = point_kinds or {}
-        rows: list[_Row] = [
-            (
-                entry.at.timestamp(),
+        groups: dict[int, _Rows] = {}
+        size = 0
+        for entry in entries:
+            point = entry.contact_point_id
+            if point is not None and point in wrong_party_points:
+                continue
+            signature = (
                 entry.channel,
                 entry.direction,
                 entry.outcome,
                 entry.purpose,
-                None if entry.contact_point_id is None else kinds.get(entry.contact_point_id),
-                {
-                    ScopeKey.DEBT: tuple(sorted(entry.debt_ids)) or (UNATTRIBUTED,),
-                    ScopeKey.CONTACT_POINT: (entry.contact_point_id or UNATTRIBUTED,),
-                    ScopeKey.CHANNEL: (entry.channel,),
-                    ScopeKey.EVENT: (entry.event_id or UNATTRIBUTED,),
-                },
+                None if point is None else kinds.get(point),
             )
-            for entry in entries
-            if entry.contact_point_id is None or entry.contact_point_id not in wrong_party_points
-        ]
-        rows.sort(key=_instant)
-        groups: dict[_Signature, list[_Row]] = {}
-        for row in rows:
-            groups.setdefault(row[1:6], []).append(row)
-        self._groups = {signature: tuple(group) for signature, group in groups.items()}
-        """Rows by what a counter matches on, each group sorted: a counter tests each kind of
-        entry once, not each entry (a customer's calls are mostly a few kinds repeated)."""
-        self.size = len(rows)
+            number = _SIGNATURES.get(signature)
+            if number is None:
+                number = _number(signature)
+            group = groups.get(number)
+            if group is None:
+                group = groups[number] = []
+            group.append((entry.at.timestamp(), entry))
+            size += 1
+        self._groups = groups
+        self.size = size
         """How many entries can count at all (none on a wrong-party point); no budget's count for
         any request is ever more."""
-        self._matched: dict[int, tuple[_Row, ...]] = {}
-        self._found: dict[tuple[int, tuple[str | None, ...]], tuple[float, ...]] = {}
+        self._matched: dict[int, tuple[list[_Rows], int]] = {}
+        """The groups each counter counts, and how many entries they hold, by counter token."""
+        self.found: dict[tuple[int, tuple[str | None, ...]], tuple[float, ...]] = {}
+        """`instants` by counter token and scope values, for a budget to read directly (one
+        look-up instead of a call) before it asks `instants`."""
+
+    def __reduce__(self) -> tuple[Callable[..., HistoryIndex], tuple[object, ...]]:
+        # Signature numbers and counter tokens belong to a process: the groups travel by their
+        # signatures, and the answers found so far are found again where it is unpickled.
+        groups = {_NUMBERED[number]: rows for number, rows in self._groups.items()}
+        return (_restored, (groups, self.size))
 
     def instants(self, counter: Counter, values: tuple[str | None, ...]) -> tuple[float, ...]:
         """Sorted instants counted toward a request whose value on each scope key is `values`
         (`None`: the request names none, so every entry counts)."""
-        found = self._found.get((counter.token, values))
+        found = self.found.get((counter.token, values))
         if found is None:
-            found = self._find(counter, values)
+            found = self.found[counter.token, values] = self._find(counter, values)
         return found
+
+    def bound(self, counter: Counter) -> int:
+        """How many entries the counter counts whatever the scope values: no request's count is
+        more, so a budget whose limit is higher passes without finding its instants."""
+        matched = self._matched.get(counter.token)
+        if matched is None:
+            matched = self._match(counter)
+        return matched[1]
+
+    def _match(self, counter: Counter) -> tuple[list[_Rows], int]:
+        verdicts = _VERDICTS.get(counter.token)
+        if verdicts is None:
+            verdicts = _VERDICTS[counter.token] = {}
+        parts = []
+        total = 0
+        for number, group in self._groups.items():
+            verdict = verdicts.get(number)
+            if verdict is None:
+                verdict = verdicts[number] = _counts(counter, _NUMBERED[number])
+            if verdict:
+                parts.append(group)
+                total += len(group)
+        matched = self._matched[counter.token] = (parts, total)
+        return matched
 
     def _find(self, counter: Counter, values: tuple[str | None, ...]) -> tuple[float, ...]:
         """An entry counts toward a value if it has that value on the key (an entry with several
@@ -176,52 +201,61 @@ class HistoryIndex:
         matched = self._matched.get(counter.token)
         if matched is None:
             matched = self._match(counter)
-        wanted = [
-            (key, value)
-            for key, value in zip(counter.scope, values, strict=True)
-            if value is not None
-        ]
-        if not wanted:
-            found = tuple([row[0] for row in matched])
-        elif len(wanted) == 1:
-            ((key, value),) = wanted
-            found = tuple(
-                [
-                    row[0]
-                    for row in matched
-                    if value in row[6][key] or row[6][key][0] is UNATTRIBUTED
-                ]
-            )
-        else:
-            found = tuple(
-                [
-                    row[0]
-                    for row in matched
-                    if all(
-                        value in row[6][key] or row[6][key][0] is UNATTRIBUTED
-                        for key, value in wanted
-                    )
-                ]
-            )
-        self._found[counter.token, values] = found
-        return found
+        parts = matched[0]
+        rows = parts[0] if len(parts) == 1 else [row for group in parts for row in group]
+        for key, value in zip(counter.scope, values, strict=True):
+            if value is not None:
+                rows = _ATTRIBUTED[key](rows, value)
+        found = [instant for instant, _entry in rows]
+        found.sort()
+        return tuple(found)
 
-    def _match(self, counter: Counter) -> tuple[_Row, ...]:
-        verdicts = _VERDICTS.setdefault(counter.token, {})
-        parts = []
-        for signature, group in self._groups.items():
-            verdict = verdicts.get(signature)
-            if verdict is None:
-                verdict = verdicts[signature] = _counts(counter, signature)
-            if verdict:
-                parts.append(group)
-        if len(parts) == 1:
-            matched = parts[0]
-        else:
-            # Rows of equal instants may change places: only the instants are ever read.
-            matched = tuple(sorted(chain.from_iterable(parts), key=_INSTANT))
-        self._matched[counter.token] = matched
-        return matched
+
+_SIGNATURES: dict[_Signature, int] = {}
+"""Every signature met so far and its number (a few thousand can exist at most)."""
+_NUMBERED: list[_Signature] = []
+"""The signatures by number."""
+
+
+def _number(signature: _Signature) -> int:
+    number = _SIGNATURES.get(signature)
+    if number is None:
+        number = _SIGNATURES[signature] = len(_NUMBERED)
+        _NUMBERED.append(signature)
+    return number
+
+
+def _restored(groups: dict[_Signature, _Rows], size: int) -> HistoryIndex:
+    index = HistoryIndex(())
+    index._groups = {_number(signature): rows for signature, rows in groups.items()}
+    index.size = size
+    return index
+
+
+def _debt(rows: _Rows, value: object) -> _Rows:
+    return [row for row in rows if not row[1].debt_ids or value in row[1].debt_ids]
+
+
+def _contact_point(rows: _Rows, value: object) -> _Rows:
+    return [row for row in rows if not row[1].contact_point_id or row[1].contact_point_id == value]
+
+
+def _channel(rows: _Rows, value: object) -> _Rows:
+    return [row for row in rows if row[1].channel == value]
+
+
+def _event(rows: _Rows, value: object) -> _Rows:
+    return [row for row in rows if not row[1].event_id or row[1].event_id == value]
+
+
+_ATTRIBUTED: dict[ScopeKey, Callable[[_Rows, object], _Rows]] = {
+    ScopeKey.DEBT: _debt,
+    ScopeKey.CONTACT_POINT: _contact_point,
+    ScopeKey.CHANNEL: _channel,
+    ScopeKey.EVENT: _event,
+}
+"""The rows that count toward a request's value on each scope key: those with that value there,
+or none (an empty id is none, as a missing one is). One call filters all of a find's rows."""
 
 
 def _counts(counter: Counter, signature: _Signature) -> bool:
@@ -238,10 +272,5 @@ def _counts(counter: Counter, signature: _Signature) -> bool:
     )
 
 
-_VERDICTS: dict[int, dict[_Signature, bool]] = {}
-"""`_counts` by counter token and signature: few of each exist in a process."""
-_INSTANT = itemgetter(0)
-
-
-def _instant(row: _Row) -> float:
-    return row[0]
+_VERDICTS: dict[int, dict[int, bool]] = {}
+"""`_counts` by counter token and signature number: few of each exist in a process."""

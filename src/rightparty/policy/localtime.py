@@ -13,7 +13,8 @@ times or where the zone's offset changes, so those instants are the only candida
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,8 @@ WallCondition = Callable[[int, float], bool]
 Bounds = tuple[float, ...]
 """Sorted instants `a0, b0, a1, b1, ...`: the half-open intervals `[a, b)` of a day table."""
 _WindowKey = tuple[tuple[ZoneInfo, ...], int, int, int]
+Steps = tuple[tuple[float, ...], tuple[float, ...]]
+"""A step function of the instant over one UTC day: where each step begins, and its value."""
 
 
 def day_to_date(day: int) -> date:
@@ -72,7 +75,14 @@ class ZoneClock:
     hundred look-ups instead of a few thousand.
     """
 
-    __slots__ = ("_day_starts", "_offsets", "windows")
+    __slots__ = (
+        "_day_starts",
+        "_offset_windows",
+        "_offsets",
+        "_period_starts",
+        "chases",
+        "windows",
+    )
 
     def __init__(self) -> None:
         self._offsets: dict[tuple[ZoneInfo, int], int] = {}
@@ -80,6 +90,12 @@ class ZoneClock:
         self.windows: dict[_WindowKey, Bounds | None] = {}
         """`window`'s answers, read directly by the rules that check a window on every
         decision (one dictionary look-up instead of a reading per zone)."""
+        self._offset_windows: dict[tuple[tuple[int, ...], int, int, int], Bounds] = {}
+        """Day tables by the zones' offsets that day, which alone decide them."""
+        self._period_starts: dict[tuple[tuple[ZoneInfo, ...], int, int], Steps | None] = {}
+        self.chases: dict[Hashable, float | None] = {}
+        """Where a time window's zone-by-zone search for an opening ends, by the window, the
+        zones, the instant and the turn it continues from (`TimeWindowRule._chase`)."""
 
     def offset(self, zone: ZoneInfo, instant: float) -> int:
         """The zone's UTC offset in seconds at `instant`."""
@@ -129,19 +145,79 @@ class ZoneClock:
         low, high = utc_day * DAY, utc_day * DAY + DAY
         if not _exact_sums(low + _EARLIEST_OFFSET, high + _LATEST_OFFSET):
             return None
-        allowed: list[tuple[int, int]] = [(low, high)]
+        offsets = set()
         for zone in zones:
             offset = self.offset(zone, low)
             if self._offsets.get((zone, utc_day)) != offset:
                 return None  # a transition that day (or an evicted cache): read zone by zone
             if not _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET:
                 return None  # outside the range `_exact_sums` was asked about
-            pieces = [
-                (max(low, local * DAY + start - offset), min(high, local * DAY + end - offset))
-                for local in range((low + offset) // DAY, (high - 1 + offset) // DAY + 1)
-            ]
-            allowed = _intersection(allowed, [piece for piece in pieces if piece[0] < piece[1]])
-        return tuple(float(bound) for piece in allowed for bound in piece)
+            offsets.add(offset)
+        # Only the offsets matter, and zones sharing one (New York and Toronto, London and
+        # Jersey) give the same table: every set of zones with the same offsets that day shares
+        # one, so a book with many combinations of zones builds a few tables per day.
+        key = (tuple(sorted(offsets)), start, end, utc_day)
+        bounds = self._offset_windows.get(key)
+        if bounds is None:
+            bounds = _offset_window(key[0], start, end, low)
+            if len(self._offset_windows) >= _CACHE_LIMIT:
+                self._offset_windows.clear()
+            self._offset_windows[key] = bounds
+        return bounds
+
+    def remember_chase(self, key: Hashable, found: float | None) -> None:
+        if len(self.chases) >= _CACHE_LIMIT:
+            self.chases.clear()
+        self.chases[key] = found
+
+    def period_start(self, zones: tuple[ZoneInfo, ...], days: int, instant: float) -> float:
+        """The earliest first instant of the local day `days - 1` days before today, over
+        `zones`: where a count over the last `days` local days starts in the zone that reaches
+        back furthest (every zone's window then ends at `instant`, so that zone counts most).
+
+        Read from a table of the UTC day (the value only changes at a local midnight), or zone
+        by zone when the day cannot be tabled exactly."""
+        key = (zones, days, int(instant // DAY))
+        try:
+            steps = self._period_starts[key]
+        except KeyError:
+            steps = self._period_steps(*key)
+            if len(self._period_starts) >= _CACHE_LIMIT:
+                self._period_starts.clear()
+            self._period_starts[key] = steps
+        if steps is None:
+            return self.period_start_by_zone(zones, days, instant)
+        begins, values = steps
+        return values[bisect_right(begins, instant) - 1]
+
+    def period_start_by_zone(self, zones: tuple[ZoneInfo, ...], days: int, instant: float) -> float:
+        """`period_start` by its definition, reading each zone."""
+        return min(self.day_start(zone, self.local(zone, instant)[0] - days + 1) for zone in zones)
+
+    def _period_steps(self, zones: tuple[ZoneInfo, ...], days: int, utc_day: int) -> Steps | None:
+        """`period_start` over UTC day `utc_day`; `None` when a zone changes offset that day or
+        a sum could round (as for `window`)."""
+        low, high = utc_day * DAY, utc_day * DAY + DAY
+        if not zones or not _exact_sums(low + _EARLIEST_OFFSET, high + _LATEST_OFFSET):
+            return None
+        midnights: list[tuple[ZoneInfo, int, int]] = []
+        for zone in zones:
+            offset = self.offset(zone, low)
+            if self._offsets.get((zone, utc_day)) != offset:
+                return None
+            if not _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET:
+                return None
+            first = (low + offset) // DAY  # the local date at `low`; the next starts below
+            midnights.append((zone, first, (first + 1) * DAY - offset))
+        begins = sorted({low, *(midnight for *_, midnight in midnights if midnight < high)})
+        values = tuple(
+            min(
+                self.day_start(zone, first + (begin >= midnight) - days + 1)
+                for zone, first, midnight in midnights
+            )
+            for begin in begins
+        )
+        return tuple(float(begin) for begin in begins), values
 
     def day_start(self, zone: ZoneInfo, day: int) -> float:
         """The first instant of local date `day` (midnight, or the end of a gap swallowing it)."""
@@ -281,6 +357,19 @@ def _exact_sums(low: float, high: float) -> bool:
     """Whether every float instant in `[low, high]` plus an integer offset keeping it there is
     computed without rounding: true when both ends share one binade (power of two)."""
     return low > 0 and math.frexp(low)[1] == math.frexp(high)[1]
+
+
+def _offset_window(offsets: tuple[int, ...], start: int, end: int, low: int) -> Bounds:
+    """`ZoneClock.window` for zones of these constant offsets over the UTC day from `low`."""
+    high = low + DAY
+    allowed: list[tuple[int, int]] = [(low, high)]
+    for offset in offsets:
+        pieces = [
+            (max(low, local * DAY + start - offset), min(high, local * DAY + end - offset))
+            for local in range((low + offset) // DAY, (high - 1 + offset) // DAY + 1)
+        ]
+        allowed = _intersection(allowed, [piece for piece in pieces if piece[0] < piece[1]])
+    return tuple(float(bound) for piece in allowed for bound in piece)
 
 
 def _intersection(

@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rightparty.domain.vocabulary import ContactPointKind
@@ -41,19 +42,14 @@ _REQUEST_FIELDS = {
 }
 
 
-def _scope_reader(counter: Counter) -> Callable[[ContactRequest], tuple[str | None, ...]]:
+def _scope_reader(counter: Counter) -> Callable[[ContactRequest], Any] | None:
+    """Reads the request's values on the counter's scope keys, in C: one value for one key (the
+    caller makes it a 1-tuple), a tuple for several, and `None` when the scope has no key."""
     names = tuple(_REQUEST_FIELDS[key] for key in counter.scope)
     if not names:
-        return _no_scope
-    if len(names) == 1:
-        name = names[0]
-        return lambda request: (getattr(request, name),)
-    reader: Callable[[ContactRequest], tuple[str | None, ...]] = attrgetter(*names)
-    return reader  # a tuple of the values, read in C
-
-
-def _no_scope(_request: ContactRequest) -> tuple[str | None, ...]:
-    return ()
+        return None
+    reader: Callable[[ContactRequest], Any] = attrgetter(*names)
+    return reader
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,9 +68,9 @@ class FrequencyRule(Rule):
     point_kinds: frozenset[ContactPointKind] | None = None
     waived_by_consent: bool = False
     message: str = "{count} counted contacts within {window}; the limit is {limit}"
-    _scope: Callable[[ContactRequest], tuple[str | None, ...]] = field(
-        init=False, repr=False, compare=False
-    )
+    _scope: Callable[[ContactRequest], Any] | None = field(init=False, repr=False, compare=False)
+    _single: bool = field(init=False, repr=False, compare=False, default=False)
+    """Whether the scope has one key, whose value `_scope` reads bare."""
 
     timed = True
     monotone = True
@@ -88,6 +84,7 @@ class FrequencyRule(Rule):
         if (self.rolling_hours is None) == (self.local_days is None):
             raise ValueError("a frequency window is either rolling_hours or local_days")
         object.__setattr__(self, "_scope", _scope_reader(self.counter))
+        object.__setattr__(self, "_single", len(self.counter.scope) == 1)
 
     @property
     def window_text(self) -> str:
@@ -111,12 +108,25 @@ class FrequencyRule(Rule):
             request.purpose, request.channel, context.now, None
         ):
             return None
-        instants = index.instants(self.counter, self._scope(request))
+        reader = self._scope
+        if reader is None:
+            values: tuple[str | None, ...] = ()
+        elif self._single:
+            values = (reader(request),)
+        else:
+            values = reader(request)
+        instants = index.found.get((self.counter.token, values))
+        if instants is None:
+            if index.bound(self.counter) < self.limit:
+                return None  # even counted toward every value, too few: no need to find them
+            instants = index.instants(self.counter, values)
         if len(instants) < self.limit:
             return None
         return instants
 
     def check(self, context: Context) -> Block | None:
+        if context.customer.index.size < self.limit:
+            return None  # as in `_instants`: the commonest answer, without asking it
         instants = self._instants(context)
         if instants is None:
             return None
@@ -168,16 +178,10 @@ def _local_count(
     last: int,
     days: int,
 ) -> int:
-    """The count of `_local_days`, without its release."""
-    clock, readings, instant = context.clock, context.readings, context.instant
-    count = 0
-    for zone in zones:
-        reading = readings.get(zone)
-        if reading is None:  # as `context.local(zone)`, one call fewer per zone
-            reading = readings[zone] = clock.local(zone, instant)
-        start = clock.day_start(zone, reading[0] - days + 1)
-        count = max(count, last - bisect_left(instants, start))
-    return count
+    """The count of `_local_days`, without its release: the zone whose window starts earliest
+    counts most, so one binary search from that start gives the strictest zone's count."""
+    start = context.clock.period_start(zones, days, context.instant)
+    return last - bisect_left(instants, start)
 
 
 def _local_days(

@@ -174,27 +174,50 @@ class TimeWindowRule(Rule):
         self, context: Context, zones: tuple[ZoneInfo, ...], instant: float
     ) -> float | None:
         """`earliest` by its definition: each zone moves `instant` to its next opening in turn,
-        until all agree."""
+        until all agree (or `_MAX_ROUNDS` rounds pass: windows that never overlap)."""
+        if not zones:
+            return None
         clock = context.clock
-        count = len(zones)
-        current = instant
-        settled = 0
-        for turn in range(_MAX_ROUNDS * count):
-            if settled >= count:
-                return current
-            zone = zones[turn % count]
-            if current == context.instant:
+        for turn, zone in enumerate(zones):
+            if instant == context.instant:
                 day, seconds = context.local(zone)
             else:
-                day, seconds = clock.local(zone, current)
-            found = self._opening(clock, zone, current, day, seconds)
+                day, seconds = clock.local(zone, instant)
+            found = self._opening(clock, zone, instant, day, seconds)
             if found is None:
                 return None
-            if found > current:
-                current, settled = found, 1
+            if found > instant:
+                # From a zone's opening on, the chase depends on nothing but that instant and
+                # the turn: every decision reaching the same opening shares the rest of it
+                # (which matters when the zones' windows never overlap: many rounds each).
+                return self._chase(clock, zones, found, turn + 1)
+        return instant  # inside in every zone
+
+    def _chase(
+        self, clock: ZoneClock, zones: tuple[ZoneInfo, ...], current: float, first: int
+    ) -> float | None:
+        """`earliest_zone_by_zone` from `current`, just reached at turn `first`, remembered."""
+        key = (self.start, self.end, self.weekdays, zones, current, first)
+        if key in clock.chases:
+            return clock.chases[key]
+        count = len(zones)
+        settled = 1
+        found: float | None = None
+        for turn in range(first, _MAX_ROUNDS * count):
+            if settled >= count:
+                found = current
+                break
+            zone = zones[turn % count]
+            day, seconds = clock.local(zone, current)
+            opening = self._opening(clock, zone, current, day, seconds)
+            if opening is None:
+                break
+            if opening > current:
+                current, settled = opening, 1
             else:
                 settled += 1
-        return None
+        clock.remember_chase(key, found)
+        return found
 
     def _opening(
         self, clock: ZoneClock, zone: ZoneInfo, instant: float, day: int, seconds: float
