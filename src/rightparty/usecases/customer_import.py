@@ -29,11 +29,13 @@ from pydantic import (
 
 from rightparty.domain.errors import ThirdPartyDataRefused
 from rightparty.domain.vocabulary import Channel, ContactPointKind, ContactSource
+from rightparty.usecases import cycle_collector
 from rightparty.usecases.contact_normalisation import (
     MAX_ADDRESS_LENGTH,
     AddressInvalid,
     PhoneFacts,
     describe_address,
+    forget_email_domains,
 )
 
 # Field names that only ever mean someone else's details; refused wherever they appear.
@@ -103,6 +105,10 @@ class CustomerIn(BaseModel):
     contact_points: list[ContactPointIn] = Field(default_factory=list, max_length=32)
 
 
+# Read once: `CustomerIn.model_fields` goes through pydantic's descriptor on every read.
+_CUSTOMER_FIELDS = frozenset(CustomerIn.model_fields)
+
+
 @dataclass(frozen=True, slots=True)
 class ImportedPoint:
     channel: Channel
@@ -110,6 +116,11 @@ class ImportedPoint:
     kind: ContactPointKind
     source: ContactSource
     time_zones: tuple[str, ...]
+
+    def __reduce__(self) -> tuple[type[ImportedPoint], tuple[object, ...]]:
+        # Checked lines come back from the checking processes pickled; rebuilt through the
+        # constructor, they cost half what the frozen dataclass's field-by-field state does.
+        return ImportedPoint, (self.channel, self.address, self.kind, self.source, self.time_zones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,11 @@ class ImportedCustomer:
     jurisdiction: str
     locations: tuple[tuple[str, str], ...]
     contact_points: tuple[ImportedPoint, ...]
+
+    def __reduce__(self) -> tuple[type[ImportedCustomer], tuple[object, ...]]:
+        # As `ImportedPoint.__reduce__`: the constructor, not the field-by-field state.
+        fields = (self.external_ref, self.name, self.locale, self.jurisdiction, self.locations)
+        return ImportedCustomer, (self.line, *fields, self.contact_points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +164,21 @@ def validate_import(lines: Iterable[str], *, workers: int = 1) -> ImportValidati
     """Check every line; blank lines are ignored; a repeated `external_ref` is an error.
 
     With `workers` > 1, a file of `PARALLEL_FROM_LINES` lines or more is checked in that many
-    forked processes: checking is pure and mostly phone and email parsing, so it scales with
-    cores. The result is the same as in one process. Forking copies this process, so pass
-    `workers` only where no other thread runs yet (the CLI validates before anything starts).
+    processes, this one and forked ones: checking is pure and mostly phone and email parsing, so
+    it scales with cores. The result is the same as in one process. Forking copies this process,
+    so pass `workers` only where no other thread runs yet (the CLI validates before anything
+    starts).
     """
     texts = list(lines)
-    if workers > 1 and len(texts) >= PARALLEL_FROM_LINES:
-        return _without_repeats(_check_in_processes(texts, workers))
-    return _without_repeats(_check_lines(1, texts))
+    try:
+        with cycle_collector.paused():
+            if workers > 1 and len(texts) >= PARALLEL_FROM_LINES:
+                checked = _check_in_processes(texts, workers)
+            else:
+                checked = _check_lines(1, texts)
+            return _without_repeats(checked)
+    finally:
+        forget_email_domains()  # a file's domains are not kept in memory after its check
 
 
 PARALLEL_FROM_LINES = 10_000
@@ -171,15 +194,18 @@ def _check_lines(first_number: int, texts: Sequence[str]) -> list[_CheckedLine]:
 
 
 def _check_in_processes(texts: list[str], workers: int) -> list[_CheckedLine]:
+    """This process checks the first part while `workers - 1` forked ones check the others: it
+    would only wait otherwise, and what it checks itself is not pickled through a pipe."""
     size = -(-len(texts) // workers)
-    starts = range(0, len(texts), size)
+    parts = [(start + 1, texts[start : start + size]) for start in range(0, len(texts), size)]
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunks = pool.map(
-                _check_lines, [start + 1 for start in starts], [texts[s : s + size] for s in starts]
-            )
-            return [line for chunk in chunks for line in chunk]
+        with ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=context) as pool:
+            others = [pool.submit(_check_lines, first, part) for first, part in parts[1:]]
+            checked = _check_lines(*parts[0])
+            for other in others:
+                checked += other.result()
+            return checked
     except (BrokenProcessPool, OSError, ValueError):
         # No processes here (no fork on this platform, a sandbox): the same check in this one.
         return _check_lines(1, texts)
@@ -230,7 +256,7 @@ def _third_party_fields(document: dict[str, Any]) -> list[str]:
     refused += [
         key
         for key, value in document.items()
-        if key not in refused and key not in CustomerIn.model_fields and _lists_people(value)
+        if key not in refused and key not in _CUSTOMER_FIELDS and _lists_people(value)
     ]
     points = document.get("contact_points")
     if isinstance(points, list):
