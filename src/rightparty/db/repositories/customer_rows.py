@@ -1,20 +1,22 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Customer rows to domain objects and back, for `SqlCustomerRepository`: no session, no keys."""
+"""Customer rows to domain objects and back, and the statements that read and write them, for
+`SqlCustomerRepository`: no session, no keys."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, select
 
-from rightparty.db.bulk_insert import BulkUpdate
+from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.repositories.restrictions import restriction_to_row
-from rightparty.db.tables import ContactPointRow
+from rightparty.db.tables import ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
 from rightparty.domain.contact_point import ContactPoint, ContactPointHealth
 from rightparty.domain.customer import Customer
-from rightparty.domain.restriction import Restriction
+from rightparty.domain.restriction import InconvenientPlace, Restriction
 from rightparty.domain.vocabulary import (
     Channel,
     ContactPointKind,
@@ -86,6 +88,49 @@ def by_customer(rows: Iterable[Row[Any]]) -> dict[str, list[Row[Any]]]:
 
 
 POINTS: Table = ContactPointRow.__table__  # type: ignore[assignment]
+CUSTOMERS: Table = CustomerRow.__table__  # type: ignore[assignment]
+CONSENTS: Table = ConsentRow.__table__  # type: ignore[assignment]
+RESTRICTIONS: Table = RestrictionRow.__table__  # type: ignore[assignment]
+POINT_COLUMNS = tuple(ContactPointRow.__table__.c)
+CONSENT_COLUMNS = tuple(ConsentRow.__table__.c)
+# Built once: the statements of the hottest read are not rebuilt per call.
+POINTS_OF = (
+    select(*POINT_COLUMNS)
+    .where(POINTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(POINTS.c.position)
+)
+CONSENTS_OF = (
+    select(*CONSENT_COLUMNS)
+    .where(CONSENTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(CONSENTS.c.id)
+)
+RESTRICTIONS_OF = (
+    select(RESTRICTIONS.c.customer_id, RESTRICTIONS.c.type, RESTRICTIONS.c.details)
+    .where(RESTRICTIONS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(RESTRICTIONS.c.id)
+)
+CUSTOMERS_BY_ID = select(CUSTOMERS).where(CUSTOMERS.c.id.in_(bindparam("ids", expanding=True)))
+# New customers and points go in through `BulkInsert` (one positional executemany): an import
+# writes a hundred thousand of each. The names are the keys of `_customer_values` and
+# `_point_values`.
+CUSTOMER_INSERT = (
+    "id",
+    "external_ref",
+    "name_ct",
+    "locale",
+    "jurisdiction",
+    "locations",
+    "created_at",
+    "updated_at",
+)
+POINT_INSERT = tuple(column.name for column in POINT_COLUMNS)
+INSERT_CUSTOMERS = BulkInsert(CUSTOMERS, CUSTOMER_INSERT)
+INSERT_POINTS = BulkInsert(POINTS, POINT_INSERT)
+
+
+def ordered(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[tuple[Any, ...]]:
+    return [tuple(row[name] for name in names) for row in rows]
+
 
 STATE_COLUMNS = (
     "position",
@@ -129,3 +174,25 @@ def point_state(position: int, point: ContactPoint) -> tuple[Any, ...]:
 def point_state_values(point_id: str, state: tuple[Any, ...]) -> dict[str, Any]:
     """`UPDATE_POINT_STATE` parameters for a point whose address is unchanged."""
     return {"id": point_id, **dict(zip(STATE_COLUMNS, state, strict=True))}
+
+
+UNKNOWN_RESTRICTIONS: tuple[Restriction, ...] = (
+    InconvenientPlace(place="(not read in this unit of work)"),
+)
+"""Compares unequal to any customer's restrictions, so they are rewritten."""
+
+
+@dataclass
+class StoredCustomer:
+    """What this unit of work last read or wrote for a customer, so `save` re-encrypts and
+    rewrites only what changed (ciphertexts are randomised, so equal values would otherwise
+    produce new bytes and needless writes)."""
+
+    name: str
+    addresses: dict[str, str]
+    consents: int
+    restrictions: tuple[Restriction, ...]
+    points: dict[str, tuple[Any, ...]] | None = None
+    """Each stored point's columns but its address, by id; None when not read here."""
+    columns: tuple[Any, ...] | None = None
+    """The customer row's plain columns (`_columns`); None when not read here."""

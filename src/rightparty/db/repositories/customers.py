@@ -4,22 +4,36 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.customer_rows import (
+    CONSENTS,
+    CONSENTS_OF,
+    CUSTOMER_INSERT,
+    CUSTOMERS,
+    CUSTOMERS_BY_ID,
+    INSERT_CUSTOMERS,
+    INSERT_POINTS,
+    POINT_INSERT,
+    POINTS,
+    POINTS_OF,
+    RESTRICTIONS,
+    RESTRICTIONS_OF,
     STORED_POINT_IDS,
+    UNKNOWN_RESTRICTIONS,
     UPDATE_POINT,
     UPDATE_POINT_STATE,
+    StoredCustomer,
     by_customer,
     consent_from_row,
     consent_values,
     locations_of,
+    ordered,
     point_from_row,
     point_state,
     point_state_values,
@@ -35,36 +49,12 @@ from rightparty.domain.contact_point import (
 )
 from rightparty.domain.customer import Customer, Location
 from rightparty.domain.errors import CustomerNotFound
-from rightparty.domain.restriction import InconvenientPlace, Restriction
 from rightparty.domain.vocabulary import (
     Channel,
     ContactPointStatus,
     Purpose,
 )
 
-_CUSTOMERS: Table = CustomerRow.__table__  # type: ignore[assignment]
-_POINTS: Table = ContactPointRow.__table__  # type: ignore[assignment]
-_CONSENTS: Table = ConsentRow.__table__  # type: ignore[assignment]
-_RESTRICTIONS: Table = RestrictionRow.__table__  # type: ignore[assignment]
-_POINT_COLUMNS = tuple(ContactPointRow.__table__.c)
-_CONSENT_COLUMNS = tuple(ConsentRow.__table__.c)
-# Built once: the statements of the hottest read are not rebuilt per call.
-_POINTS_OF = (
-    select(*_POINT_COLUMNS)
-    .where(_POINTS.c.customer_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_POINTS.c.position)
-)
-_CONSENTS_OF = (
-    select(*_CONSENT_COLUMNS)
-    .where(_CONSENTS.c.customer_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_CONSENTS.c.id)
-)
-_RESTRICTIONS_OF = (
-    select(_RESTRICTIONS.c.customer_id, _RESTRICTIONS.c.type, _RESTRICTIONS.c.details)
-    .where(_RESTRICTIONS.c.customer_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_RESTRICTIONS.c.id)
-)
-_CUSTOMERS_BY_ID = select(_CUSTOMERS).where(_CUSTOMERS.c.id.in_(bindparam("ids", expanding=True)))
 _ADDRESSABLE = tuple(status.value for status in ContactPointStatus if status.addressable)
 _INDEX_KIND = {
     Channel.SMS: "phone",
@@ -80,26 +70,6 @@ def address_index_kind(channel: Channel) -> str:
     return _INDEX_KIND[channel]
 
 
-_UNKNOWN: tuple[Restriction, ...] = (InconvenientPlace(place="(not read in this unit of work)"),)
-"""Compares unequal to any customer's restrictions, so they are rewritten."""
-
-
-@dataclass
-class _Stored:
-    """What this unit of work last read or wrote for a customer, so `save` re-encrypts and
-    rewrites only what changed (ciphertexts are randomised, so equal values would otherwise
-    produce new bytes and needless writes)."""
-
-    name: str
-    addresses: dict[str, str]
-    consents: int
-    restrictions: tuple[Restriction, ...]
-    points: dict[str, tuple[Any, ...]] | None = None
-    """Each stored point's columns but its address, by id; None when not read here."""
-    columns: tuple[Any, ...] | None = None
-    """The customer row's plain columns (`_columns`); None when not read here."""
-
-
 class SqlCustomerRepository:
     def __init__(
         self,
@@ -109,7 +79,7 @@ class SqlCustomerRepository:
     ) -> None:
         self._session = session
         self._protection = protection
-        self._stored: dict[str, _Stored] = {}
+        self._stored: dict[str, StoredCustomer] = {}
         self._loaded: dict[str, Customer] = {}
         # Contact point updates (an outcome's health, a new address) are sent together.
         self._held = HeldUpdates(session)
@@ -145,12 +115,10 @@ class SqlCustomerRepository:
                 restriction_values(customer.id, restriction)
                 for restriction in customer.restrictions
             )
-        for table, values in (
-            (_CUSTOMERS, rows),
-            (_POINTS, points),
-            (_CONSENTS, consents),
-            (_RESTRICTIONS, restrictions),
-        ):
+        connection = self._session.connection()
+        INSERT_CUSTOMERS.execute(connection, ordered(rows, CUSTOMER_INSERT))
+        INSERT_POINTS.execute(connection, ordered(points, POINT_INSERT))
+        for table, values in ((CONSENTS, consents), (RESTRICTIONS, restrictions)):
             if values:
                 self._session.execute(insert(table), values)
         for customer in customers:
@@ -173,7 +141,7 @@ class SqlCustomerRepository:
                 values["updated_at"] = customer.updated_at
         if values:
             self._session.execute(
-                update(_CUSTOMERS).where(_CUSTOMERS.c.id == customer.id).values(values)
+                update(CUSTOMERS).where(CUSTOMERS.c.id == customer.id).values(values)
             )
         self._write_children(customer, stored)
 
@@ -186,7 +154,7 @@ class SqlCustomerRepository:
         wanted = [customer_id for customer_id in customer_ids if customer_id not in self._loaded]
         if wanted:
             self._flush_held()
-            rows = list(self._session.execute(_CUSTOMERS_BY_ID, {"ids": wanted}))
+            rows = list(self._session.execute(CUSTOMERS_BY_ID, {"ids": wanted}))
             if len(rows) < len(set(wanted)):
                 missing = sorted(set(wanted) - {row.id for row in rows})[0]
                 raise CustomerNotFound(missing)
@@ -195,7 +163,7 @@ class SqlCustomerRepository:
 
     def by_external_ref(self, external_ref: str) -> Customer | None:
         row = self._session.execute(
-            select(_CUSTOMERS).where(_CUSTOMERS.c.external_ref == external_ref)
+            select(CUSTOMERS).where(CUSTOMERS.c.external_ref == external_ref)
         ).first()
         return self._load_many([row])[0] if row is not None else None
 
@@ -290,7 +258,7 @@ class SqlCustomerRepository:
     def _encrypt(self, customer_id: str, table: str, field: str, plaintext: str) -> bytes:
         return self._protection.encrypt(customer_id, table, field, plaintext)
 
-    def _write_children(self, customer: Customer, stored: _Stored) -> None:
+    def _write_children(self, customer: Customer, stored: StoredCustomer) -> None:
         self._write_points(customer, stored)
         self._append_consents(customer, stored)
         if tuple(customer.restrictions) != stored.restrictions:
@@ -298,7 +266,7 @@ class SqlCustomerRepository:
         self._remember(customer)
 
     def _remember(self, customer: Customer) -> None:
-        self._stored[customer.id] = _Stored(
+        self._stored[customer.id] = StoredCustomer(
             name=customer.name,
             addresses={point.id: point.address for point in customer.contact_points},
             consents=len(customer.consents),
@@ -310,10 +278,10 @@ class SqlCustomerRepository:
             },
         )
 
-    def _snapshot_of_rows(self, customer_id: str) -> _Stored:
+    def _snapshot_of_rows(self, customer_id: str) -> StoredCustomer:
         """For a customer saved without being read here first: assume everything changed."""
         if (
-            self._session.scalar(select(_CUSTOMERS.c.id).where(_CUSTOMERS.c.id == customer_id))
+            self._session.scalar(select(CUSTOMERS.c.id).where(CUSTOMERS.c.id == customer_id))
             is None
         ):
             raise CustomerNotFound(customer_id)
@@ -322,9 +290,11 @@ class SqlCustomerRepository:
             .select_from(ConsentRow)
             .where(ConsentRow.customer_id == customer_id)
         )
-        return _Stored(name="", addresses={}, consents=consents or 0, restrictions=_UNKNOWN)
+        return StoredCustomer(
+            name="", addresses={}, consents=consents or 0, restrictions=UNKNOWN_RESTRICTIONS
+        )
 
-    def _write_points(self, customer: Customer, stored: _Stored) -> None:
+    def _write_points(self, customer: Customer, stored: StoredCustomer) -> None:
         """Insert new points, update changed ones, delete dropped ones: plain statements, and
         only for what differs from what this unit of work read (a health update rewrites one
         row, its address not re-encrypted)."""
@@ -346,14 +316,13 @@ class SqlCustomerRepository:
         dropped = before.keys() - {point.id for point in customer.contact_points}
         if dropped:
             self._held.drop(dropped)
-            self._session.execute(delete(_POINTS).where(_POINTS.c.id.in_(sorted(dropped))))
-        if added:
-            self._session.execute(insert(_POINTS), added)
+            self._session.execute(delete(POINTS).where(POINTS.c.id.in_(sorted(dropped))))
+        INSERT_POINTS.execute(self._session.connection(), ordered(added, POINT_INSERT))
         for statement, values in ((UPDATE_POINT, readdressed), (UPDATE_POINT_STATE, changed)):
             for row in values:
                 self._held.hold(row["id"], statement, row)
 
-    def _append_consents(self, customer: Customer, stored: _Stored) -> None:
+    def _append_consents(self, customer: Customer, stored: StoredCustomer) -> None:
         for entry in customer.consents[stored.consents :]:
             self._session.add(
                 ConsentRow(
@@ -387,9 +356,9 @@ class SqlCustomerRepository:
         if new:
             ids = [row.id for row in new]
             self._protection.prepare(ids, for_encryption=False)  # their keys, in one read
-            points = by_customer(self._session.execute(_POINTS_OF, {"ids": ids}))
-            consents = by_customer(self._session.execute(_CONSENTS_OF, {"ids": ids}))
-            restrictions = by_customer(self._session.execute(_RESTRICTIONS_OF, {"ids": ids}))
+            points = by_customer(self._session.execute(POINTS_OF, {"ids": ids}))
+            consents = by_customer(self._session.execute(CONSENTS_OF, {"ids": ids}))
+            restrictions = by_customer(self._session.execute(RESTRICTIONS_OF, {"ids": ids}))
             for row in new:
                 customer = Customer(
                     id=row.id,
