@@ -76,6 +76,7 @@ from rightparty.policy.facts import ContactRequest
 from rightparty.privacy.keys import InMemoryKeyProvider
 from rightparty.usecases.customer_import import validate_import
 from rightparty.usecases.customers import import_customers, random_id
+from rightparty.usecases.cycle_collector import tune_for_workload
 from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import DecidedAttempt, record_attempts
@@ -450,6 +451,7 @@ def main() -> None:
         "--concurrency", type=int, help="requests in flight per provider (its default if unset)"
     )
     options = parser.parse_args()
+    tune_for_workload()  # as `rightparty worker` and `rightparty demo` run
     profiles = ["smtp", "http"] if options.profiles == "both" else [options.profiles]
     modes = ["redecide", "same_instant"] if options.clearance == "both" else [options.clearance]
     figures: dict[str, object] = {

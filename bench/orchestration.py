@@ -23,6 +23,7 @@ from rightparty.bootstrap import bootstrap, initialise
 from rightparty.config import DatabaseSettings, KeySettings, Settings
 from rightparty.domain.clock import SimulatedClock
 from rightparty.runtime.demo.run import DEMO_START, run_demo
+from rightparty.usecases.cycle_collector import tune_for_workload
 
 
 def main() -> None:
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--seed", type=int, default=42)
     options = parser.parse_args()
+    tune_for_workload()  # as `rightparty worker` and `rightparty demo` run
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             database=DatabaseSettings(url=f"sqlite:///{Path(folder) / 'bench.db'}"),

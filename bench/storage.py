@@ -64,6 +64,7 @@ from rightparty.policy.facts import ContactRequest
 from rightparty.privacy.keys import InMemoryKeyProvider
 from rightparty.usecases.customer_import import validate_import
 from rightparty.usecases.customers import import_customers, random_id
+from rightparty.usecases.cycle_collector import tune_for_workload
 from rightparty.usecases.orchestration.facts import customer_facts
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import DecidedAttempt, record_attempts
@@ -287,6 +288,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=POSTGRES_SERVER)
     parser.add_argument("--profile", choices=["import", "record"])
     arguments = parser.parse_args()
+    tune_for_workload()  # as `rightparty worker` and `rightparty demo` run
     lines = customer_lines(arguments.customers)
     backends = ["sqlite", "postgresql"] if arguments.backend == "both" else [arguments.backend]
     figures: dict[str, object] = {

@@ -19,6 +19,7 @@ from rightparty.domain.clock import SimulatedClock
 from rightparty.reports.html import render_report
 from rightparty.reports.summary import RunSummary
 from rightparty.runtime.demo.run import DEMO_START, run_demo
+from rightparty.usecases.cycle_collector import tune_for_workload
 
 DEFAULT_SUMMARY = Path("var/demo-summary.json")
 DEFAULT_REPORT = Path("var/report.html")
@@ -42,6 +43,7 @@ def demo(
 ) -> None:
     """Seed a synthetic bank, run DAYS simulated days of outreach through the sandbox channels,
     and report what was sent, what was blocked and why, and who could not be reached."""
+    tune_for_workload()
     settings = settings_for(db)
     initialise(settings)
     clock = SimulatedClock(DEMO_START)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from rightparty.cli.context import DbOption, application, settings_for
+from rightparty.usecases.cycle_collector import tune_for_workload
 
 
 def serve(
@@ -25,6 +26,7 @@ def serve(
 
     from rightparty.api import create_app  # noqa: PLC0415
 
+    tune_for_workload()
     settings = settings_for(db)
     with application(db) as app:
         uvicorn.run(

@@ -22,6 +22,7 @@ from rightparty.cli.channels import ChannelsFileOption, configured_settings
 from rightparty.cli.context import DbOption, application, fail
 from rightparty.config import Settings
 from rightparty.domain.clock import SystemClock
+from rightparty.usecases.cycle_collector import tune_for_workload
 from rightparty.usecases.ports import ChannelGateway
 
 
@@ -59,6 +60,7 @@ def worker(
     # Imported here: DBOS takes a third of a second to import, which no other command should pay.
     from rightparty.runtime.durable import DurableOptions, DurableRuntime  # noqa: PLC0415
 
+    tune_for_workload()
     settings = configured_settings(db, channels)
     # Built before the database is opened, so a bad provider setting is the first thing said.
     router = None if sandbox else _configured_router(settings)
