@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from rightparty.domain.clock import SimulatedClock
+from rightparty.usecases.orchestration.send_results import SentMessage
 from rightparty.usecases.orchestration.worker import (
     CaseWorker,
     StepReport,
@@ -55,12 +56,19 @@ class SimulatedRuntime:
     ) -> SimulationStats:
         """Process every case that falls due before `end`, moving the clock as it goes."""
         stats = SimulationStats()
+        answers: list[SentMessage] = []
         while True:
+            if answers:
+                # The last round's answers are recorded with the next round, in one transaction:
+                # the cases they move on run at once, their customers read once for both.
+                _, reports = self._worker.record_and_run_due(answers, BATCH, claim=True)
+                answers = self._count(reports, stats)
+                continue
             upcoming = self._next_action_at()
             if upcoming is not None and upcoming <= self._clock.now():
                 # Decided and sent at the same simulated instant, so nothing can change in
                 # between: the attempts are recorded claimed, and sent right after.
-                self._count(self._worker.run_due(BATCH, claim=True), stats)
+                answers = self._count(self._worker.run_due(BATCH, claim=True), stats)
                 continue
             if upcoming is None or upcoming >= end:
                 self._clock.advance_to(end)
@@ -69,14 +77,14 @@ class SimulatedRuntime:
             if on_progress is not None:
                 on_progress(self._clock.now())
 
-    def _count(self, reports: list[StepReport], stats: SimulationStats) -> None:
+    def _count(self, reports: list[StepReport], stats: SimulationStats) -> list[SentMessage]:
+        """Count the round's steps and send its messages; the answers, to record."""
         messages = [report.message for report in reports if report.message is not None]
         for report in reports:
             stats.steps += 1
             stats.results[report.result] = stats.results.get(report.result, 0) + 1
         stats.attempts += len(messages)
-        if messages:
-            self._worker.send_claimed(messages)
+        return self._worker.send(messages) if messages else []
 
     def _tick_end(self, at: datetime) -> datetime:
         """The end of the tick `at` falls in (`at` itself when it is one, or without ticks)."""

@@ -15,6 +15,7 @@ from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
 from rightparty.domain.vocabulary import Channel, ContactPointStatus, Outcome, Purpose
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
+from rightparty.usecases.orchestration.worker import StepResult
 from tests.builders import a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration
@@ -104,3 +105,33 @@ def test_a_status_held_before_the_send_was_recorded_settles_it(app, clock):
         uow.attempts.hold_status(held_id, ["fake"], Outcome.DELIVERED, clock.now())
         uow.commit()
     assert worker.send_claimed(messages) == [Outcome.DELIVERED, None]
+
+
+def test_answers_recorded_with_the_next_round_run_the_cases_they_move_on_at_once(app, clock):
+    """The simulated runtime's round: last round's answers and this round's steps in one
+    transaction; the bounce moves the case on to its SMS step, which runs in that same round,
+    the customer read once for both."""
+    clock.advance_to(NOON_IN_NEW_YORK)
+    with app.unit_of_work() as uow:
+        uow.customers.add(
+            a_us_customer(
+                "c0",
+                a_us_point("e0", Channel.EMAIL, "c0@example.com"),
+                a_us_point("m0", Channel.SMS, "+12125550100"),
+            )
+        )
+        uow.commit()
+    open_case(OpenCase("c0", Purpose.PAYMENT_REMINDER, "staff:t"), app.unit_of_work(), clock)
+    worker = app.case_worker(AnsweringGateway(bounce=frozenset({"c0@example.com"})))
+    first = worker.run_due(10, claim=True)
+    answers = worker.send([report.message for report in first if report.message is not None])
+    with tables_read(app) as read:
+        outcomes, reports = worker.record_and_run_due(answers, 10, claim=True)
+    assert outcomes == [Outcome.BOUNCED_HARD]
+    assert reports[-1].result is StepResult.ATTEMPT_RECORDED
+    assert reports[-1].message is not None
+    assert reports[-1].message.channel is Channel.SMS
+    assert read.count("customers") == 1
+    with app.unit_of_work() as uow:
+        email = uow.attempts.get(answers[0][0].attempt_id)
+    assert (email.status, email.outcome) == (AttemptStatus.FINAL, Outcome.BOUNCED_HARD)

@@ -36,7 +36,11 @@ from rightparty.usecases.orchestration.recording import (
     decision_document,
 )
 from rightparty.usecases.orchestration.reference_codes import new_reference_code
-from rightparty.usecases.orchestration.send_results import claim_queued, record_sends
+from rightparty.usecases.orchestration.send_results import (
+    SentMessage,
+    claim_queued,
+    record_sends,
+)
 from rightparty.usecases.orchestration.sending import send_all
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import (
@@ -113,12 +117,30 @@ class CaseWorker:
         an empty list when none is. A case whose step moved it on to a step due at once (its
         points blocked for good, or none on the step's channel) takes that step too, in the same
         transaction: one report per step taken, in order."""
+        return self.record_and_run_due((), limit, claim=claim)[1]
+
+    def record_and_run_due(
+        self, answers: Sequence[SentMessage], limit: int, *, claim: bool = False
+    ) -> tuple[list[Outcome | None], list[StepReport]]:
+        """The answers of sends made since the last transaction recorded (as `send_claimed`
+        records them), then `run_due`, in one transaction: the outcomes, and the reports.
+
+        For a runtime that sends between rounds (the simulated one): the cases the answers move
+        on are due in the same round, and their customers are read once for both. A crash before
+        the commit leaves those attempts `dispatching`, as a crash between sending and
+        `send_claimed` would (ADR 0004)."""
         with self.unit_of_work() as uow:
             now = self.clock.now()
+            outcomes = record_sends(answers, uow, now, plans=self.plans, new_id=self.new_id)
             due = uow.cases.due(now, limit)
             reports = self._run_chunk(due, uow, now, claim=claim, until_settled=True)
             uow.commit()
-        return reports
+        return outcomes, reports
+
+    def send(self, messages: Sequence[OutboundMessage]) -> list[SentMessage]:
+        """Send messages of attempts already claimed, without recording the answers: for
+        `record_and_run_due`."""
+        return list(zip(messages, send_all(self.gateway, messages), strict=True))
 
     def _run_chunk(
         self,
@@ -341,7 +363,7 @@ class CaseWorker:
         return self._send_and_record(messages)
 
     def _send_and_record(self, messages: Sequence[OutboundMessage]) -> list[Outcome | None]:
-        results = list(zip(messages, send_all(self.gateway, messages), strict=True))
+        results = self.send(messages)
         now = self.clock.now()
         with self.unit_of_work() as uow:
             outcomes = record_sends(results, uow, now, plans=self.plans, new_id=self.new_id)
