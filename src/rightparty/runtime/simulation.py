@@ -57,18 +57,18 @@ class SimulatedRuntime:
         """Process every case that falls due before `end`, moving the clock as it goes."""
         stats = SimulationStats()
         answers: list[SentMessage] = []
+        upcoming = self._next_action_at()
         while True:
-            if answers:
-                # The last round's answers are recorded with the next round, in one transaction:
-                # the cases they move on run at once, their customers read once for both.
-                _, reports = self._worker.record_and_run_due(answers, BATCH, claim=True)
-                answers = self._count(reports, stats)
-                continue
-            upcoming = self._next_action_at()
-            if upcoming is not None and upcoming <= self._clock.now():
+            if answers or (upcoming is not None and upcoming <= self._clock.now()):
                 # Decided and sent at the same simulated instant, so nothing can change in
-                # between: the attempts are recorded claimed, and sent right after.
-                answers = self._count(self._worker.run_due(BATCH, claim=True), stats)
+                # between: the attempts are recorded claimed and sent right after; their
+                # answers are recorded with the next round, in one transaction, so the cases
+                # they move on run at once and their customers are read once for both.
+                done = self._worker.record_and_run_due(answers, BATCH, claim=True)
+                answers = self._count(done.reports, stats)
+                # This runtime is the only writer while it runs, so the next due time read in
+                # that transaction still holds after the clock moves.
+                upcoming = done.next_action_at
                 continue
             if upcoming is None or upcoming >= end:
                 self._clock.advance_to(end)

@@ -6,7 +6,7 @@ held from an early callback) still updates its contact point and case."""
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -126,12 +126,14 @@ def test_answers_recorded_with_the_next_round_run_the_cases_they_move_on_at_once
     first = worker.run_due(10, claim=True)
     answers = worker.send([report.message for report in first if report.message is not None])
     with tables_read(app) as read:
-        outcomes, reports = worker.record_and_run_due(answers, 10, claim=True)
+        done = worker.record_and_run_due(answers, 10, claim=True)
+    outcomes, reports = done.outcomes, done.reports
     assert outcomes == [Outcome.BOUNCED_HARD]
     assert reports[-1].result is StepResult.ATTEMPT_RECORDED
     assert reports[-1].message is not None
     assert reports[-1].message.channel is Channel.SMS
     assert read.count("customers") == 1
+    assert done.next_action_at == clock.now() + timedelta(days=1)  # the SMS step's wait
     with app.unit_of_work() as uow:
         email = uow.attempts.get(answers[0][0].attempt_id)
     assert (email.status, email.outcome) == (AttemptStatus.FINAL, Outcome.BOUNCED_HARD)

@@ -74,6 +74,16 @@ class StepReport:
 
 
 @dataclass(frozen=True, slots=True)
+class DueRound:
+    """What `record_and_run_due` did: the answers' outcomes, a report per step taken, and when
+    the next case falls due, as of its commit (None when no case is open)."""
+
+    outcomes: list[Outcome | None]
+    reports: list[StepReport]
+    next_action_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Chunk:
     """What the steps of one chunk share: its unit of work and instant, whether attempts are
     recorded claimed, and the documents of the decisions made so far."""
@@ -117,13 +127,13 @@ class CaseWorker:
         an empty list when none is. A case whose step moved it on to a step due at once (its
         points blocked for good, or none on the step's channel) takes that step too, in the same
         transaction: one report per step taken, in order."""
-        return self.record_and_run_due((), limit, claim=claim)[1]
+        return self.record_and_run_due((), limit, claim=claim).reports
 
     def record_and_run_due(
         self, answers: Sequence[SentMessage], limit: int, *, claim: bool = False
-    ) -> tuple[list[Outcome | None], list[StepReport]]:
+    ) -> DueRound:
         """The answers of sends made since the last transaction recorded (as `send_claimed`
-        records them), then `run_due`, in one transaction: the outcomes, and the reports.
+        records them), then `run_due`, in one transaction.
 
         For a runtime that sends between rounds (the simulated one): the cases the answers move
         on are due in the same round, and their customers are read once for both. A crash before
@@ -134,8 +144,9 @@ class CaseWorker:
             outcomes = record_sends(answers, uow, now, plans=self.plans, new_id=self.new_id)
             due = uow.cases.due(now, limit)
             reports = self._run_chunk(due, uow, now, claim=claim, until_settled=True)
+            upcoming = uow.cases.next_action_at()
             uow.commit()
-        return outcomes, reports
+        return DueRound(outcomes, reports, upcoming)
 
     def send(self, messages: Sequence[OutboundMessage]) -> list[SentMessage]:
         """Send messages of attempts already claimed, without recording the answers: for
