@@ -237,3 +237,12 @@ def test_an_index_travels_by_its_signatures_not_by_this_process_numbers():
         history_module._SIGNATURES.update(saved[0])
         history_module._NUMBERED[:] = saved[1]
         history_module._VERDICTS.clear()
+
+
+def test_the_channels_a_point_serves_are_remembered_per_channel_and_kind() -> None:
+    mobile = ContactPointFacts("m1", Channel.VOICE, kind=ContactPointKind.MOBILE)
+    landline = ContactPointFacts("l1", Channel.VOICE, kind=ContactPointKind.LANDLINE)
+    again = ContactPointFacts("m2", Channel.VOICE, kind=ContactPointKind.MOBILE)
+    assert mobile.served == {Channel.SMS, Channel.VOICE}
+    assert landline.served == {Channel.VOICE}  # not the mobile's, met first
+    assert again.served is mobile.served
