@@ -28,7 +28,27 @@ Processor = Callable[[Any], Any]
 _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-class BulkInsert:
+Prepared = tuple[str, list[tuple[int, Processor]]]
+"""A statement's text for one dialect, and the bind processors of its parameters by position."""
+
+
+class _RenderedPerDialect:
+    """A statement rendered once per dialect it meets (`_render`), then reused."""
+
+    def __init__(self) -> None:
+        self._prepared: WeakKeyDictionary[Dialect, Prepared] = WeakKeyDictionary()
+
+    def _for(self, dialect: Dialect) -> Prepared:
+        prepared = self._prepared.get(dialect)
+        if prepared is None:
+            prepared = self._prepared[dialect] = self._render(dialect)
+        return prepared
+
+    def _render(self, dialect: Dialect) -> Prepared:
+        raise NotImplementedError
+
+
+class BulkInsert(_RenderedPerDialect):
     """`INSERT INTO table (columns) VALUES (...)` for rows given as tuples in `columns` order.
 
     Columns named in `final` take their values as given, without the type's processing (a JSON
@@ -41,21 +61,17 @@ class BulkInsert:
         if unknown or not set(final) <= set(columns):
             message = f"columns not in {table.name}: {unknown or sorted(final)}"
             raise ValueError(message)
+        super().__init__()
         self._table = table
         self._columns = tuple(columns)
         self._final = frozenset(final)
-        self._prepared: WeakKeyDictionary[Dialect, tuple[str, list[tuple[int, Processor]]]]
-        self._prepared = WeakKeyDictionary()
 
     def execute(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert every row with one executemany in the connection's transaction."""
         if not rows:
             return
         dialect = connection.dialect
-        prepared = self._prepared.get(dialect)
-        if prepared is None:
-            prepared = self._prepared[dialect] = self._prepare(dialect)
-        statement, processors = prepared
+        statement, processors = self._for(dialect)
         if processors:
             rows = _processed(rows, processors)
         if dialect.driver == "psycopg":
@@ -80,7 +96,7 @@ class BulkInsert:
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from error
 
-    def _prepare(self, dialect: Dialect) -> tuple[str, list[tuple[int, Processor]]]:
+    def _render(self, dialect: Dialect) -> Prepared:
         marker = _marker(dialect)
         quote = dialect.identifier_preparer.quote
         table = dialect.identifier_preparer.format_table(self._table)
@@ -91,7 +107,7 @@ class BulkInsert:
         return statement, _processors(self._table, self._columns, dialect, self._final)
 
 
-class BulkUpdate:
+class BulkUpdate(_RenderedPerDialect):
     """`UPDATE table SET columns... WHERE key = ...` for rows given as mappings of column names
     (the key among them), through one executemany with the values processed as SQLAlchemy's own
     executemany would (`BulkInsert`'s processors), so the same bytes are stored."""
@@ -101,28 +117,23 @@ class BulkUpdate:
         if unknown or key in columns:
             message = f"columns not in {table.name} or the key among them: {unknown or [key]}"
             raise ValueError(message)
+        super().__init__()
         self.columns = frozenset(columns)
         self._table = table
         self._order = (*columns, key)
-        self._prepared: WeakKeyDictionary[Dialect, tuple[str, list[tuple[int, Processor]]]]
-        self._prepared = WeakKeyDictionary()
 
     def execute(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Update every row with one executemany in the connection's transaction."""
         if not rows:
             return
-        dialect = connection.dialect
-        prepared = self._prepared.get(dialect)
-        if prepared is None:
-            prepared = self._prepared[dialect] = self._prepare(dialect)
-        statement, processors = prepared
+        statement, processors = self._for(connection.dialect)
         order = self._order
         values = [tuple(row[name] for name in order) for row in rows]
         if processors:
             values = _processed(values, processors)
         connection.exec_driver_sql(statement, values)
 
-    def _prepare(self, dialect: Dialect) -> tuple[str, list[tuple[int, Processor]]]:
+    def _render(self, dialect: Dialect) -> Prepared:
         marker = _marker(dialect)
         quote = dialect.identifier_preparer.quote
         table = dialect.identifier_preparer.format_table(self._table)

@@ -12,27 +12,13 @@ from rightparty.config import Settings
 from rightparty.db import migrate
 from rightparty.domain.vocabulary import Outcome
 from rightparty.privacy.keys import InMemoryKeyProvider
-from tests.builders import MONDAY_NOON, a_case, a_customer, an_attempt
+from tests.integration.stored import committed_attempt
 
 pytestmark = pytest.mark.integration
 
 
-def _seed(app, *, provider_id=None):
-    case = a_case()
-    attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.customers.add(a_customer())
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        if provider_id is not None:
-            attempt.mark_sent("twilio", provider_id, MONDAY_NOON)
-            uow.attempts.save(attempt)
-        uow.commit()
-    return attempt
-
-
 def test_every_part_id_finds_the_attempt_and_parts_keep_their_outcomes(app):
-    attempt = _seed(app, provider_id="SMa,SMb,SMc")
+    attempt = committed_attempt(app, sent_as="SMa,SMb,SMc")
     with app.unit_of_work() as uow:
         assert [uow.attempts.by_provider_message_id("twilio", p).id for p in ("SMa", "SMc")] == [
             attempt.id,
@@ -51,7 +37,7 @@ def test_attempts_sent_before_the_migration_are_found_after_it(storage, clock):
         storage.connection.commit()
     keys = InMemoryKeyProvider.generate()
     app = assemble(Settings(), storage.engine, keys, clock, bind=storage.connection)
-    attempt = _seed(app)
+    attempt = committed_attempt(app)
     storage.connection.execute(
         text(
             "UPDATE attempts SET status = 'sent', provider = 'twilio', "

@@ -13,6 +13,7 @@ from sqlalchemy import event, text
 
 from rightparty.domain.vocabulary import Outcome
 from tests.builders import MONDAY_NOON, a_case, a_customer, a_mobile, an_attempt, an_email
+from tests.integration.stored import committed_attempt
 
 pytestmark = pytest.mark.integration
 
@@ -127,13 +128,7 @@ def test_health_updates_of_several_points_go_in_one_statement_and_read_back(app)
 
 
 def test_an_attempt_saved_twice_is_written_once_with_its_last_state(app):
-    case = a_case()
-    attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.customers.add(a_customer())
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        uow.commit()
+    attempt = committed_attempt(app)
     with updates_sent(app) as sent, app.unit_of_work() as uow:
         stored = uow.attempts.get(attempt.id)
         stored.mark_sent("sandbox", "sb-1", LATER)
