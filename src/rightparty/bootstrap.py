@@ -130,7 +130,7 @@ def assemble(
     Tests pass `bind`, a connection inside a transaction they roll back: sessions then join it
     through SAVEPOINTs, so a test's commits never outlive the test.
     """
-    cipher = FieldCipher(keys, SqlDataKeyStore(active_session))
+    cipher = FieldCipher(keys, SqlDataKeyStore(active_session), cache_size=settings.keys.cache_size)
     sessions = sessionmaker(
         bind if bind is not None else engine,
         expire_on_commit=False,

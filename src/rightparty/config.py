@@ -70,6 +70,14 @@ class KeySettings(BaseSettings):
         validation_alias=AliasChoices("RIGHTPARTY_KEYRING", "keyring"),
         description="Local keyring file for the embedded default; created by `rightparty init`.",
     )
+    cache_size: int = Field(
+        default=50_000,
+        ge=1,
+        validation_alias=AliasChoices("RIGHTPARTY_KEY_CACHE_SIZE", "cache_size"),
+        description="Customers whose data keys a process keeps unwrapped (each for at most the "
+        "cache TTL, 60 s): about 3 KB each. Below the number of customers a worker meets within "
+        "a minute, their keys are read and unwrapped again and again.",
+    )
 
 
 DEFAULT_HELP_MESSAGE = (

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 
-from rightparty.bootstrap import bootstrap
-from rightparty.config import DatabaseSettings, Settings
+from rightparty.bootstrap import bootstrap, initialise
+from rightparty.config import DatabaseSettings, KeySettings, Settings
 from rightparty.privacy.keys import InMemoryKeyProvider
 from tests.storage import Storage
 
@@ -71,5 +71,24 @@ def test_bootstrap_creates_the_embedded_database_folder(tmp_path):
             mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
         assert mode == "wal"
         assert database.exists()
+    finally:
+        application.close()
+
+
+def test_the_key_cache_holds_as_many_customers_as_the_settings_say(tmp_path):
+    settings = Settings(
+        database=DatabaseSettings(url=f"sqlite:///{tmp_path / 'rightparty.db'}"),
+        keys=KeySettings(keyring=tmp_path / "keyring.json", cache_size=2),
+    )
+    initialise(settings)
+    application = bootstrap(settings)
+    try:
+        cipher = application.protection.cipher
+        assert cipher.cache_size == 2
+        with application.unit_of_work() as uow:
+            for customer_id in ("c1", "c2", "c3"):
+                cipher.encrypt(customer_id, "customers", "name", "x")
+            uow.commit()  # keys created in a transaction that rolls back are forgotten
+        assert "cached_customers=2" in repr(cipher)
     finally:
         application.close()

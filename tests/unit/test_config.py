@@ -4,7 +4,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from rightparty.config import DEFAULT_DATABASE_URL, DEFAULT_KEYRING, DatabaseSettings, Settings
+from rightparty.config import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_KEYRING,
+    DatabaseSettings,
+    KeySettings,
+    Settings,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -41,3 +47,11 @@ def test_every_setting_has_a_description():
         assert isinstance(section, type)
         for name, field in section.model_fields.items():  # type: ignore[attr-defined]
             assert field.description, f"{section.__name__}.{name} has no description"
+
+
+def test_the_key_cache_size_comes_from_the_environment_and_must_be_positive(monkeypatch):
+    assert Settings().keys.cache_size == 50_000
+    monkeypatch.setenv("RIGHTPARTY_KEY_CACHE_SIZE", "1234")
+    assert Settings.from_environment().keys.cache_size == 1234
+    with pytest.raises(ValidationError, match="cache_size"):
+        KeySettings(cache_size=0)

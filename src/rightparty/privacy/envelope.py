@@ -109,6 +109,11 @@ class FieldCipher:
         self._cache: dict[str, CachedKeys] = {}
         self._lock = threading.RLock()
 
+    @property
+    def cache_size(self) -> int:
+        """How many customers' keys this cipher keeps at most."""
+        return self._cache_size
+
     def encrypt(
         self, customer_id: str, table: str, field: str, plaintext: str, *, schema_version: int = 1
     ) -> bytes:
