@@ -33,7 +33,8 @@ from dbos import DBOS, DBOSConfig, SetEnqueueOptions, SetWorkflowID
 
 from rightparty.bootstrap import Application
 from rightparty.domain.attempt import AttemptStatus
-from rightparty.usecases.orchestration.worker import CaseWorker, StepResult
+from rightparty.usecases.orchestration.steps import StepResult
+from rightparty.usecases.orchestration.worker import CaseWorker
 from rightparty.usecases.ports import ChannelGateway
 
 APPLICATION_NAME = "rightparty"

@@ -16,12 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from rightparty.domain.clock import SimulatedClock
 from rightparty.usecases.orchestration.send_results import SentMessage
-from rightparty.usecases.orchestration.worker import (
-    CaseWorker,
-    StepReport,
-    StepResult,
-    UnitOfWorkFactory,
-)
+from rightparty.usecases.orchestration.steps import StepReport, StepResult
+from rightparty.usecases.orchestration.worker import CaseWorker, UnitOfWorkFactory
 
 BATCH = 200
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

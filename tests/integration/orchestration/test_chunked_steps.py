@@ -10,7 +10,7 @@ from rightparty.domain.attempt import Attempt, AttemptStatus
 from rightparty.domain.vocabulary import Channel, Outcome, Purpose
 from rightparty.runtime.simulation import SimulatedRuntime
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
-from rightparty.usecases.orchestration.worker import StepResult
+from rightparty.usecases.orchestration.steps import StepResult
 from tests.builders import AFTERNOON_IN_NEW_YORK, a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.restriction import CeaseCommunication
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
-from rightparty.usecases.orchestration.worker import StepResult
+from rightparty.usecases.orchestration.steps import StepResult
 from tests.builders import a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration

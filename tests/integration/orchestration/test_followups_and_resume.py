@@ -13,7 +13,7 @@ from rightparty.domain.messages import DeliveryResult, DeliveryStatus
 from rightparty.domain.vocabulary import Channel, Outcome, OutcomeCategory, Purpose
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from rightparty.usecases.orchestration.reminders import open_update_reminders
-from rightparty.usecases.orchestration.worker import StepResult
+from rightparty.usecases.orchestration.steps import StepResult
 from tests.builders import (
     AFTERNOON_IN_NEW_YORK,
     a_us_customer,

@@ -15,7 +15,7 @@ from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
 from rightparty.domain.vocabulary import Channel, ContactPointStatus, Outcome, Purpose
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
-from rightparty.usecases.orchestration.worker import StepResult
+from rightparty.usecases.orchestration.steps import StepResult
 from tests.builders import a_us_customer, a_us_point
 
 pytestmark = pytest.mark.integration

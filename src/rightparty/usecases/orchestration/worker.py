@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from rightparty.audit.events import CanonicalJson
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
@@ -42,6 +41,7 @@ from rightparty.usecases.orchestration.send_results import (
     record_sends,
 )
 from rightparty.usecases.orchestration.sending import send_all
+from rightparty.usecases.orchestration.steps import DueRound, StepReport, StepResult
 from rightparty.usecases.plans.catalogue import PlanCatalogue, default_plans
 from rightparty.usecases.ports import (
     ChannelAwareGateway,
@@ -52,35 +52,6 @@ from rightparty.usecases.ports import (
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 PolicyResolver = Callable[[str], Policy]
-
-
-class StepResult(StrEnum):
-    CLOSED = "closed"
-    NOT_DUE = "not_due"
-    WAITING = "waiting"
-    ADVANCED = "advanced"
-    ATTEMPT_RECORDED = "attempt_recorded"
-    UNREACHABLE = "unreachable"
-
-
-@dataclass(frozen=True, slots=True)
-class StepReport:
-    """`message` is the rendered message of the attempt just recorded, ready to dispatch."""
-
-    result: StepResult
-    attempt_id: str | None = None
-    blocked_codes: tuple[str, ...] = ()
-    message: OutboundMessage | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DueRound:
-    """What `record_and_run_due` did: the answers' outcomes, a report per step taken, and when
-    the next case falls due, as of its commit (None when no case is open)."""
-
-    outcomes: list[Outcome | None]
-    reports: list[StepReport]
-    next_action_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
