@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, select
+from sqlalchemy import Row, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
@@ -43,6 +43,32 @@ _UPDATE_ATTEMPT = BulkUpdate(_ATTEMPTS, [name for name in _ATTEMPT_COLUMNS if na
 _INSERT_ATTEMPTS = BulkInsert(
     _ATTEMPTS, (*_ATTEMPT_COLUMNS, "reference_code_bidx", "reference_code_ct")
 )
+# Built once: a round reads its customers' histories and the statuses held for its sends.
+_HISTORIES_OF = (
+    select(
+        _ATTEMPTS.c.customer_id,
+        _ATTEMPTS.c.id,
+        _ATTEMPTS.c.case_id,
+        _ATTEMPTS.c.contact_point_id,
+        _ATTEMPTS.c.channel,
+        _ATTEMPTS.c.purpose,
+        _ATTEMPTS.c.idempotency_key,
+        _ATTEMPTS.c.created_at,
+        _ATTEMPTS.c.debt_id,
+        _ATTEMPTS.c.outcome,
+        _ATTEMPTS.c.sent_at,
+        _ATTEMPTS.c.status,
+    )
+    .where(_ATTEMPTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_ATTEMPTS.c.created_at, _ATTEMPTS.c.id)
+)
+_HELD: Table = HeldStatusRow.__table__  # type: ignore[assignment]
+_HELD_FOR = (
+    select(_HELD.c.id, _HELD.c.message_id, _HELD.c.providers, _HELD.c.outcome, _HELD.c.at)
+    .where(_HELD.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_HELD.c.id)
+)
+_DELETE_HELD = delete(_HELD).where(_HELD.c.id.in_(bindparam("ids", expanding=True)))
 _PART_COLUMNS = ("attempt_id", "provider", "message_id", "part")
 _INSERT_PARTS = BulkInsert(_PROVIDER_MESSAGES, _PART_COLUMNS)
 
@@ -187,15 +213,11 @@ class SqlAttemptRepository:
         """Statuses held for these ids of `provider`, oldest first; taken, so applied once."""
         rows = [
             row
-            for row in self._session.scalars(
-                select(HeldStatusRow)
-                .where(HeldStatusRow.message_id.in_(list(message_ids)))
-                .order_by(HeldStatusRow.id)
-            )
+            for row in self._session.execute(_HELD_FOR, {"ids": list(message_ids)})
             if provider in row.providers.split(",")
         ]
-        for row in rows:
-            self._session.delete(row)
+        if rows:
+            self._session.execute(_DELETE_HELD, {"ids": [row.id for row in rows]})
         return [(row.message_id, Outcome(row.outcome), row.at) for row in rows]
 
     def get_many(self, attempt_ids: Collection[str]) -> dict[str, Attempt]:
@@ -239,26 +261,8 @@ class SqlAttemptRepository:
     def histories(self, customer_ids: Collection[str]) -> dict[str, list[AttemptHistoryEntry]]:
         """`history` of many customers in one query; a customer with none gets an empty list."""
         self._flush_held()
-        query = (
-            select(
-                AttemptRow.customer_id,
-                AttemptRow.id,
-                AttemptRow.case_id,
-                AttemptRow.contact_point_id,
-                AttemptRow.channel,
-                AttemptRow.purpose,
-                AttemptRow.idempotency_key,
-                AttemptRow.created_at,
-                AttemptRow.debt_id,
-                AttemptRow.outcome,
-                AttemptRow.sent_at,
-                AttemptRow.status,
-            )
-            .where(AttemptRow.customer_id.in_(list(customer_ids)))
-            .order_by(AttemptRow.created_at, AttemptRow.id)
-        )
         found: dict[str, list[AttemptHistoryEntry]] = {key: [] for key in customer_ids}
-        for row in self._session.execute(query):
+        for row in self._session.execute(_HISTORIES_OF, {"ids": list(customer_ids)}):
             found[row.customer_id].append(
                 AttemptHistoryEntry(
                     id=row.id,
