@@ -91,7 +91,6 @@ class SqlCaseRepository:
         """Insert the cases `add` holds, then write the changes `save` holds."""
         if self._new:
             new, self._new = self._new, []
-            self._session.flush()  # the customers they belong to, should any be pending
             rows = [tuple(row[name] for name in _CASE_COLUMNS) for row in new]
             _INSERT_CASES.execute(self._session.connection(), rows)
         self._held.flush()

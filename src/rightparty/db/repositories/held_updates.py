@@ -31,9 +31,6 @@ class HeldUpdates:
         self._session = session
         self._held: dict[str, tuple[BulkUpdate, dict[str, Any]]] = {}
 
-    def __bool__(self) -> bool:
-        return bool(self._held)
-
     def hold(self, key: str, statement: BulkUpdate, values: dict[str, Any]) -> None:
         """Hold `values` (the statement's columns and its key) for the row `key`."""
         held = self._held.get(key)

@@ -120,12 +120,12 @@ def record_decided(
     return RecordedBatch(tuple(attempts), blocked=len(batch) - len(attempts))
 
 
-DocumentMemo = dict[Decision, tuple[dict[str, object], CanonicalJson]]
+DecisionDocument = tuple[dict[str, object], CanonicalJson]
+"""A decision's §8.3 document, and its canonical form for audit payloads."""
+DocumentMemo = dict[Decision, DecisionDocument]
 
 
-def decision_document(
-    decision: Decision, seen: DocumentMemo
-) -> tuple[dict[str, object], CanonicalJson]:
+def decision_document(decision: Decision, seen: DocumentMemo) -> DecisionDocument:
     """The decision's §8.3 document and its canonical form for audit payloads, made once per
     distinct decision of the batch: most attempts of a chunk share one (same packs, same
     results), and its JSON dominated the cost of recording them. Equal decisions have equal

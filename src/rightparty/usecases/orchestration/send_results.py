@@ -67,7 +67,16 @@ def _settles(result: DeliveryResult, held: Mapping[str, Sequence[HeldStatus]]) -
     """Whether recording this send settles an outcome now (its own, or a status held for it)."""
     if result.outcome is not None or result.status is not DeliveryStatus.ACCEPTED:
         return True
-    return any(part in held for part in (result.provider_message_id or "").split(","))
+    return bool(_held_for(result, held))
+
+
+def _held_for(result: DeliveryResult, held: Mapping[str, Sequence[HeldStatus]]) -> list[HeldStatus]:
+    """The statuses held for any part of this send's messages."""
+    return [
+        status
+        for message_id in (result.provider_message_id or "").split(",")
+        for status in held.get(message_id, ())
+    ]
 
 
 def _record_send(
@@ -99,10 +108,5 @@ def _record_send(
         apply_outcome(attempt, outcome, now, uow, plans=plans, new_id=new_id)
         return outcome
     # A callback faster than this commit was held; it is the outcome now.
-    statuses = [
-        status
-        for message_id in (result.provider_message_id or "").split(",")
-        for status in held.get(message_id, ())
-    ]
-    fold_held_statuses(attempt, statuses, uow, plans=plans, new_id=new_id)
+    fold_held_statuses(attempt, _held_for(result, held), uow, plans=plans, new_id=new_id)
     return attempt.outcome

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rightparty.audit.events import CanonicalJson
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case
 from rightparty.domain.clock import Clock
@@ -30,6 +29,7 @@ from rightparty.usecases.orchestration.outbound import candidate_points, message
 from rightparty.usecases.orchestration.outcomes import apply_outcome, settle_unknown_fate
 from rightparty.usecases.orchestration.policies import policy_for_jurisdiction
 from rightparty.usecases.orchestration.recording import (
+    DecisionDocument,
     DocumentMemo,
     attempt_key,
     decision_document,
@@ -230,7 +230,7 @@ class CaseWorker:
         case: Case,
         customer: Customer,
         point_id: str,
-        decision: tuple[dict[str, object], CanonicalJson],
+        decision: DecisionDocument,
         uow: UnitOfWork,
         *,
         now: datetime,
@@ -275,7 +275,7 @@ class CaseWorker:
         self,
         case: Case,
         point_id: str,
-        decision: tuple[dict[str, object], CanonicalJson],
+        decision: DecisionDocument,
         uow: UnitOfWork,
         now: datetime,
     ) -> None:
