@@ -144,6 +144,49 @@ def test_a_tick_never_carries_the_clock_past_the_end_of_a_run(app, clock):
     assert call.created_at == start + timedelta(minutes=3)
 
 
+def _invalid_number_called_with(app, clock, tick, run_for):
+    """A collections call to a sandbox number that does not exist (refused at send), due at a
+    whole hour; the call as stored after running `run_for`."""
+    start = AFTERNOON_IN_NEW_YORK
+    clock.advance_to(start)
+    customer = a_us_customer("c1", a_us_point("v1", Channel.VOICE, "+12125550103"))
+    with app.unit_of_work() as uow:
+        uow.customers.add(customer)
+        uow.commit()
+    _collections_case(app, clock)
+    runtime = SimulatedRuntime(
+        app.unit_of_work, app.case_worker(sandbox_gateway(clock)), clock, tick=tick
+    )
+    runtime.run_until(start + run_for)
+    with app.unit_of_work() as uow:
+        (call,) = uow.attempts.for_customer("c1")
+    return start, call
+
+
+@pytest.mark.parametrize(
+    ("tick", "taken_after"),
+    [(None, timedelta(0)), (timedelta(minutes=1), timedelta(minutes=1))],
+)
+def test_with_a_tick_the_answers_to_a_rounds_sends_are_taken_at_the_next_poll(
+    app, clock, tick, taken_after
+):
+    start, call = _invalid_number_called_with(app, clock, tick, timedelta(minutes=10))
+
+    assert call.created_at == start
+    assert call.outcome is Outcome.INVALID_NUMBER
+    assert call.finalised_at == start + taken_after
+
+
+def test_a_run_ending_before_the_next_poll_leaves_no_answer_unrecorded(app, clock):
+    start, call = _invalid_number_called_with(
+        app, clock, timedelta(minutes=1), timedelta(seconds=30)
+    )
+
+    assert call.status is AttemptStatus.FINAL
+    assert call.finalised_at == start
+    assert clock.now() == start + timedelta(seconds=30)
+
+
 def test_a_tick_must_be_positive(app, clock):
     with pytest.raises(ValueError, match="positive"):
         SimulatedRuntime(
