@@ -160,3 +160,19 @@ def test_a_customer_name_that_looks_like_a_rule_breach_never_blocks_their_messag
         customer_name=name,
     )
     assert alert.body.startswith("安全提醒")
+
+
+@pytest.mark.parametrize(
+    ("channel", "subject"),
+    [(Channel.SMS, None), (Channel.VOICE, None), (Channel.EMAIL, "Notice")],
+)
+def test_only_channels_with_a_subject_line_render_the_title_part(channel, subject):
+    """A text or a call has no subject: a title the template gives them is not rendered."""
+    template = (
+        '{% if part == "title" %}Notice{% else %}A notice. Ref {{ reference_code }}{% endif %}'
+    )
+    message = with_templates(
+        {"en/service_notice.txt.j2": template}, Purpose.SERVICE_NOTICE, channel
+    )
+    assert message.subject == subject
+    assert message.body == f"A notice. Ref {CODE}"

@@ -40,6 +40,8 @@ the rules judge the template's words, and a customer called Police or 安全 mus
 letter or alert refused for it."""
 
 _SINGLE_LINE = frozenset({Channel.SMS, Channel.PUSH, Channel.VOICE})
+_SUBJECTLESS = frozenset({Channel.SMS, Channel.VOICE})
+"""A text or a call carries no subject line: its title part is not rendered (a pass saved)."""
 _SPACES = re.compile(r"[ \t]*\t[ \t]*| {2,}")
 """Runs of spaces and tabs that `_tidy` turns into one space (a lone space is one already)."""
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -131,7 +133,11 @@ def render_message(
         template = _selected(environment, template_names(purpose, channel, supported))
     except TemplateNotFound as error:
         raise TemplateMissing(purpose, channel, supported) from error
-    title = _tidy(template.render(context, part="title"), single_line=True)
+    title = (
+        ""
+        if channel in _SUBJECTLESS
+        else _tidy(template.render(context, part="title"), single_line=True)
+    )
     body = _tidy(template.render(context, part="body"), single_line=channel in _SINGLE_LINE)
     message = RenderedMessage(body=body, locale=supported, subject=title or None)
     violations = check_content(
