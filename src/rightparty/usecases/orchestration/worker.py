@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from typing import cast
 
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.case import Case
@@ -354,7 +356,9 @@ class CaseWorker:
 
     def _served(self, channel: Channel) -> bool:
         gateway = self.gateway
-        return not isinstance(gateway, ChannelAwareGateway) or gateway.serves(channel)
+        if not _channel_aware(type(gateway)):
+            return True
+        return cast(ChannelAwareGateway, gateway).serves(channel)
 
     def _resend_is_safe(self, attempt: Attempt) -> bool:
         gateway = self.gateway
@@ -369,6 +373,14 @@ class CaseWorker:
             apply_outcome(attempt, outcome, at, uow, plans=self.plans, new_id=self.new_id)
             uow.commit()
         return True
+
+
+@cache
+def _channel_aware(kind: type) -> bool:
+    """Whether a gateway class says which channels it serves: asked once per class, since an
+    `isinstance` check against a runtime protocol inspects the class anew each time (several
+    µs, on every step)."""
+    return issubclass(kind, ChannelAwareGateway)
 
 
 def _is_due(case: Case, now: datetime) -> bool:
