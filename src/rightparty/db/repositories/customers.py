@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.protection import FieldProtection
@@ -17,6 +17,7 @@ from rightparty.db.repositories.customer_rows import (
     CUSTOMER_INSERT,
     CUSTOMERS,
     CUSTOMERS_BY_ID,
+    CUSTOMERS_READ,
     INSERT_CUSTOMERS,
     INSERT_POINTS,
     POINT_INSERT,
@@ -30,24 +31,24 @@ from rightparty.db.repositories.customer_rows import (
     UPDATE_POINT_STATE,
     StoredCustomer,
     by_customer,
-    consent_from_row,
     consent_values,
+    customer_columns,
+    customer_from_row,
     locations_of,
     ordered,
-    point_from_row,
     point_state,
     point_state_values,
     restriction_values,
 )
 from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
-from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
+from rightparty.db.repositories.restrictions import restriction_to_row
 from rightparty.db.tables import CaseRow, ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
 from rightparty.domain.case import CaseStatus
 from rightparty.domain.contact_point import (
     DEGRADED_AFTER_FAILURES,
     ContactPoint,
 )
-from rightparty.domain.customer import Customer, Location
+from rightparty.domain.customer import Customer
 from rightparty.domain.errors import CustomerNotFound
 from rightparty.domain.vocabulary import (
     Channel,
@@ -131,7 +132,7 @@ class SqlCustomerRepository:
         values: dict[str, Any] = {}
         if customer.name != stored.name:
             values["name_ct"] = self._encrypt(customer.id, "customers", "name", customer.name)
-        if _columns(customer) != stored.columns:
+        if customer_columns(customer) != stored.columns:
             values.update(
                 locale=customer.locale,
                 jurisdiction=customer.jurisdiction,
@@ -163,7 +164,7 @@ class SqlCustomerRepository:
 
     def by_external_ref(self, external_ref: str) -> Customer | None:
         row = self._session.execute(
-            select(CUSTOMERS).where(CUSTOMERS.c.external_ref == external_ref)
+            CUSTOMERS_READ.where(CUSTOMERS.c.external_ref == external_ref)
         ).first()
         return self._load_many([row])[0] if row is not None else None
 
@@ -259,23 +260,28 @@ class SqlCustomerRepository:
         return self._protection.encrypt(customer_id, table, field, plaintext)
 
     def _write_children(self, customer: Customer, stored: StoredCustomer) -> None:
-        self._write_points(customer, stored)
+        states = self._write_points(customer, stored)
         self._append_consents(customer, stored)
         if tuple(customer.restrictions) != stored.restrictions:
             self._replace_restrictions(customer)
-        self._remember(customer)
+        self._remember(customer, states)
 
-    def _remember(self, customer: Customer) -> None:
+    def _remember(
+        self, customer: Customer, states: dict[str, tuple[Any, ...]] | None = None
+    ) -> None:
+        """`states`: the points' `point_state`s by id when the caller has them already."""
+        if states is None:
+            states = {
+                point.id: point_state(position, point)
+                for position, point in enumerate(customer.contact_points)
+            }
         self._stored[customer.id] = StoredCustomer(
             name=customer.name,
             addresses={point.id: point.address for point in customer.contact_points},
             consents=len(customer.consents),
             restrictions=tuple(customer.restrictions),
-            columns=_columns(customer),
-            points={
-                point.id: point_state(position, point)
-                for position, point in enumerate(customer.contact_points)
-            },
+            columns=customer_columns(customer),
+            points=states,
         )
 
     def _snapshot_of_rows(self, customer_id: str) -> StoredCustomer:
@@ -294,10 +300,12 @@ class SqlCustomerRepository:
             name="", addresses={}, consents=consents or 0, restrictions=UNKNOWN_RESTRICTIONS
         )
 
-    def _write_points(self, customer: Customer, stored: StoredCustomer) -> None:
+    def _write_points(
+        self, customer: Customer, stored: StoredCustomer
+    ) -> dict[str, tuple[Any, ...]]:
         """Insert new points, update changed ones, delete dropped ones: plain statements, and
         only for what differs from what this unit of work read (a health update rewrites one
-        row, its address not re-encrypted)."""
+        row, its address not re-encrypted). Returns the points' states by id, as written."""
         before = stored.points
         if before is None:
             ids = self._session.scalars(STORED_POINT_IDS, {"customer": customer.id})
@@ -305,8 +313,9 @@ class SqlCustomerRepository:
         added: list[dict[str, Any]] = []
         readdressed: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
+        states: dict[str, tuple[Any, ...]] = {}
         for position, point in enumerate(customer.contact_points):
-            state = point_state(position, point)
+            state = states[point.id] = point_state(position, point)
             if point.id not in before:
                 added.append(self._point_values(customer.id, position, point))
             elif stored.addresses.get(point.id) != point.address:
@@ -321,6 +330,7 @@ class SqlCustomerRepository:
         for statement, values in ((UPDATE_POINT, readdressed), (UPDATE_POINT_STATE, changed)):
             for row in values:
                 self._held.hold(row["id"], statement, row)
+        return states
 
     def _append_consents(self, customer: Customer, stored: StoredCustomer) -> None:
         for entry in customer.consents[stored.consents :]:
@@ -343,48 +353,34 @@ class SqlCustomerRepository:
         for restriction in customer.restrictions:
             self._session.add(restriction_to_row(customer.id, restriction))
 
-    def _decrypt_address(self, customer_id: str, row: Row[Any]) -> str:
-        return self._protection.decrypt(customer_id, "contact_points", "address", row.address_ct)
+    def _children(self, statement: Select[Any], ids: list[str]) -> dict[str, list[Row[Any]]]:
+        """The rows of `statement` for `ids`, by customer.
 
-    def _load_many(self, rows: Sequence[Row[Any]]) -> list[Customer]:
-        """Customers for `rows`, children read for all of them at once; a customer this unit of
-        work already holds is that same object (one identity, so no copy can be saved over
-        another's changes)."""
-        # Plain rows (Core), not ORM entities: reading customers is the hottest path of a run,
-        # and `save` writes plain statements for what changed.
-        new = [row for row in rows if row.id not in self._loaded]
+        The customers' own query went through the session, which flushed what it held; these
+        go straight to its connection, without the session's per-call work."""
+        return by_customer(self._session.connection().execute(statement, {"ids": ids}))
+
+    def _load_many(self, rows: Sequence[Sequence[Any]]) -> list[Customer]:
+        """Customers for `rows` (`CUSTOMERS_READ` columns), children read for all of them at
+        once; a customer this unit of work already holds is that same object (one identity, so
+        no copy can be saved over another's changes)."""
+        # Plain rows (Core), not ORM entities, unpacked by position: reading customers is the
+        # hottest path of a run, and `save` writes plain statements for what changed.
+        new = [row for row in rows if row[0] not in self._loaded]
         if new:
-            ids = [row.id for row in new]
+            ids = [row[0] for row in new]
             self._protection.prepare(ids, for_encryption=False)  # their keys, in one read
-            points = by_customer(self._session.execute(POINTS_OF, {"ids": ids}))
-            consents = by_customer(self._session.execute(CONSENTS_OF, {"ids": ids}))
-            restrictions = by_customer(self._session.execute(RESTRICTIONS_OF, {"ids": ids}))
+            points = self._children(POINTS_OF, ids)
+            consents = self._children(CONSENTS_OF, ids)
+            restrictions = self._children(RESTRICTIONS_OF, ids)
             for row in new:
-                customer = Customer(
-                    id=row.id,
-                    external_ref=row.external_ref,
-                    name=self._protection.decrypt(row.id, "customers", "name", row.name_ct),
-                    locale=row.locale,
-                    jurisdiction=row.jurisdiction,
-                    locations=[
-                        Location(item["timezone"], item["source"]) for item in row.locations
-                    ],
-                    contact_points=[
-                        point_from_row(point, self._decrypt_address(row.id, point))
-                        for point in points.get(row.id, ())
-                    ],
-                    consents=[consent_from_row(entry) for entry in consents.get(row.id, ())],
-                    restrictions=[
-                        restriction_from_row(item) for item in restrictions.get(row.id, ())
-                    ],
-                    created_at=row.created_at,
-                    updated_at=row.updated_at,
+                customer, stored = customer_from_row(
+                    row,
+                    points.get(row[0], ()),
+                    consents.get(row[0], ()),
+                    restrictions.get(row[0], ()),
+                    self._protection.decrypt,
                 )
-                self._loaded[row.id] = customer
-                self._remember(customer)
-        return [self._loaded[row.id] for row in rows]
-
-
-def _columns(customer: Customer) -> tuple[Any, ...]:
-    """What `save` compares of the customer row itself, its name aside."""
-    return (customer.locale, customer.jurisdiction, locations_of(customer), customer.updated_at)
+                self._loaded[customer.id] = customer
+                self._stored[customer.id] = stored
+        return [self._loaded[row[0]] for row in rows]
