@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from rightparty.audit.errors import InvalidEncoding, InvalidEvent, InvalidPayload
 from rightparty.audit.timestamps import format_instant, parse_instant
@@ -37,6 +38,10 @@ MAX_PAYLOAD_DEPTH = 32
 _EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*\Z")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*\Z")
 _KEYS = ("v", "type", "actor", "subject", "payload_sha256", "at")
+_CHECKED_TYPES: set[str] = set()
+_CHECKED_ACTORS: set[str] = set()
+_MAX_CHECKED = 4096
+"""At most this many event types, and as many actors, are remembered as checked."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,8 +62,15 @@ class AuditEvent:
     occurred_at: datetime
 
     def __post_init__(self) -> None:
-        _check_pattern("event_type", self.event_type, _EVENT_TYPE, MAX_EVENT_TYPE_LENGTH)
-        _check_pattern("actor", self.actor, _REFERENCE, MAX_REFERENCE_LENGTH)
+        # A process has few event types and actors: each is checked once, then found in a set
+        # (exact strings only, so nothing else can pass for one that was checked).
+        event_type, actor = self.event_type, self.actor
+        if not (type(event_type) is str and event_type in _CHECKED_TYPES):
+            _check_pattern("event_type", event_type, _EVENT_TYPE, MAX_EVENT_TYPE_LENGTH)
+            _remember(_CHECKED_TYPES, event_type)
+        if not (type(actor) is str and actor in _CHECKED_ACTORS):
+            _check_pattern("actor", actor, _REFERENCE, MAX_REFERENCE_LENGTH)
+            _remember(_CHECKED_ACTORS, actor)
         _check_pattern("subject_id", self.subject_id, _REFERENCE, MAX_REFERENCE_LENGTH)
         digest: object = self.payload_digest
         if not (isinstance(digest, bytes) and len(digest) == 32):
@@ -186,11 +198,52 @@ def canonical_payload(payload: Mapping[str, object]) -> bytes:
     reproducible by an outside verifier (send amounts as strings or minor units). A top-level
     value may be a `CanonicalJson`, which stands for the value it was made from.
     """
-    payload = dict(payload)
+    if type(payload) is not dict:
+        payload = dict(payload)
+    for value in payload.values():
+        if type(value) is CanonicalJson:
+            return _embedding(payload)
+    _check_plain_json(payload, 0)
+    return _CANONICAL.encode(payload).encode("utf-8")
+
+
+def _embedding(payload: dict[Any, object]) -> bytes:
+    """`canonical_payload` of a payload with an embedded value. Every other value a plain
+    string, integer, boolean or null, as in every attempt and decision entry, nothing can be
+    refused and the text is written at once; anything else is checked first (`_checked`)."""
+    for key in payload:
+        if type(key) is not str:
+            return _checked(payload)
+    keys = tuple(payload)
+    layout = _LAYOUTS.get(keys)
+    if layout is None:
+        # the order of `sort_keys` (by code point), each key written once for every payload
+        # with these keys: code names them, so there are only ever a few
+        layout = tuple((key, f"{_string(key)}:") for key in sorted(keys))
+        if len(_LAYOUTS) < _MAX_LAYOUTS:
+            _LAYOUTS[keys] = layout
+    members = []
+    for key, name in layout:
+        value = payload[key]
+        if type(value) is CanonicalJson:
+            members.append(name + value._text)
+        elif type(value) is str:
+            members.append(name + _string(value))
+        elif type(value) in _PLAIN_SCALARS:
+            members.append(name + _CANONICAL.encode(value))
+        else:
+            return _checked(payload)
+    return ("{" + ",".join(members) + "}").encode("utf-8")
+
+
+_LAYOUTS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+"""By a payload's keys in their order: each key and its JSON text with the colon, sorted."""
+_MAX_LAYOUTS = 256
+
+
+def _checked(payload: dict[Any, object]) -> bytes:
+    """`_embedding` for any payload: refuses what a payload without embedded values would."""
     embedded = [key for key, value in payload.items() if type(value) is CanonicalJson]
-    if not embedded:
-        _check_plain_json(payload, 0)
-        return _CANONICAL.encode(payload).encode("utf-8")
     for key in embedded:
         if type(key) is not str:
             message = "payload object keys must be strings"
@@ -267,6 +320,11 @@ def _check_json(value: object, depth: int) -> None:
         raise InvalidPayload(message)
     message = f"payload holds a {type(value).__name__}, which has no JSON form"
     raise InvalidPayload(message)
+
+
+def _remember(checked: set[str], value: str) -> None:
+    if type(value) is str and len(checked) < _MAX_CHECKED:
+        checked.add(value)
 
 
 def _check_pattern(field: str, value: object, pattern: re.Pattern[str], limit: int) -> None:

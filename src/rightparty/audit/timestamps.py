@@ -18,11 +18,23 @@ _PATTERN = re.compile(
 
 def format_instant(instant: datetime) -> str:
     """The canonical text of an aware UTC instant."""
+    last, last_text = _LAST[0]
+    if instant is last:  # the entries of one chunk mostly share one instant
+        return last_text
     text = instant.isoformat(timespec="microseconds")
     if not text.endswith("+00:00"):
         message = "only UTC instants have a canonical text"
         raise ValueError(message)
-    return text[:-6] + "Z"
+    text = text[:-6] + "Z"
+    if type(instant) is datetime:  # immutable: the same object always has the same text
+        _LAST[0] = (instant, text)
+    return text
+
+
+_LAST: list[tuple[datetime, str]] = [
+    (datetime(1970, 1, 1, tzinfo=UTC), "1970-01-01T00:00:00.000000Z")
+]
+"""The instant `format_instant` wrote last and its text, swapped whole (one item, one store)."""
 
 
 def parse_instant(text: str) -> datetime:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Dialect, LargeBinary, Table
 from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
@@ -28,7 +28,10 @@ Processor = Callable[[Any], Any]
 _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-Prepared = tuple[str, list[tuple[int, Processor]]]
+Processing = tuple[int, Processor, type | None]
+"""A parameter's position, its bind processor, and the type of values the driver takes as given
+for it (their processing would not change what is stored)."""
+Prepared = tuple[str, list[Processing]]
 """A statement's text for one dialect, and the bind processors of its parameters by position."""
 
 
@@ -154,34 +157,52 @@ def _marker(dialect: Dialect) -> str:
 
 def _processors(
     table: Table, columns: Sequence[str], dialect: Dialect, final: Collection[str] = ()
-) -> list[tuple[int, Processor]]:
+) -> list[Processing]:
     """The bind processor of each column's type, by position, but for the `final` ones."""
-    processors: list[tuple[int, Processor]] = []
+    processors: list[Processing] = []
     for position, name in enumerate(columns):
         if name in final:
             continue
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        impl = table.c[name].type.dialect_impl(dialect)
+        processor = impl.bind_processor(dialect)
         if processor is not None:
-            processors.append((position, cast("Processor", processor)))
+            as_given = bytes if _takes_bytes(dialect, impl) else None
+            processors.append((position, cast("Processor", processor), as_given))
     return processors
 
 
 def _processed(
-    rows: Sequence[tuple[Any, ...]], processors: list[tuple[int, Processor]]
+    rows: Sequence[tuple[Any, ...]], processors: list[Processing]
 ) -> list[tuple[Any, ...]]:
-    last: list[tuple[object, object]] = [(_NOTHING, None)] * len(processors)
-    result = []
-    for row in rows:
-        values = list(row)
-        for slot, (position, process) in enumerate(processors):
-            value = values[position]
-            seen, processed = last[slot]
+    """The rows with each processed column's values processed, a column at a time: a value
+    repeated from the row before is processed once, and a binary column whose values are all
+    `bytes` (or null) is left as it is."""
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    changed = False
+    for position, process, as_given in processors:
+        column = columns[position]
+        if as_given is not None and all(
+            type(value) is as_given or value is None for value in column
+        ):
+            continue
+        values = []
+        seen: object = _NOTHING
+        processed = None
+        for value in column:
             if value is not seen:
-                processed = process(value)
-                last[slot] = (value, processed)
-            values[position] = processed
-        result.append(tuple(values))
-    return result
+                seen, processed = value, process(value)
+            values.append(processed)
+        columns[position] = values
+        changed = True
+    return list(zip(*columns, strict=True)) if changed else list(rows)
+
+
+def _takes_bytes(dialect: Dialect, impl: object) -> bool:
+    """Whether the driver stores `bytes` in this column exactly as what the column's bind
+    processor would wrap them in: a binary column, on drivers whose binary wrapper (`sqlite3`'s
+    `memoryview`, psycopg's `Binary`) is stored as the same BLOB or bytea as the bytes."""
+    return dialect.driver in _BYTES_AS_GIVEN and isinstance(impl, LargeBinary)
 
 
 _NOTHING = object()
+_BYTES_AS_GIVEN = frozenset({"pysqlite", "psycopg"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.tables import DataKeyRow, DataKeyTombstoneRow
@@ -80,20 +80,11 @@ class SqlDataKeyStore:
         shredded: set[str] = set()
         found: dict[str, list[WrappedDataKey]] = {customer_id: [] for customer_id in wanted}
         for part in _parts(wanted):
-            shredded.update(
-                session.scalars(
-                    select(DataKeyTombstoneRow.customer_id).where(
-                        DataKeyTombstoneRow.customer_id.in_(part)
-                    )
-                )
-            )
+            shredded.update(session.scalars(_TOMBSTONES_OF, {"ids": part}))
             # Columns, not ORM rows: a chunk reads hundreds of keys, and nothing here is saved.
-            rows = session.execute(
-                select(*_KEY_COLUMNS)
-                .where(DataKeyRow.customer_id.in_(part))
-                .order_by(DataKeyRow.customer_id, DataKeyRow.version)
-            )
-            for customer_id, version, kek_id, kek_version, blob, encryptions in rows:
+            for customer_id, version, kek_id, kek_version, blob, encryptions in session.execute(
+                _KEYS_OF, {"ids": part}
+            ):
                 found[customer_id].append(
                     WrappedDataKey(
                         customer_id,
@@ -148,13 +139,9 @@ class SqlDataKeyStore:
         for version, customer_ids in by_version.items():
             for part in _parts(customer_ids):
                 rows = session.execute(
-                    update(DataKeyRow)
-                    .where(DataKeyRow.version == version, DataKeyRow.customer_id.in_(part))
-                    .values(encryptions=DataKeyRow.encryptions + count)
-                    .returning(DataKeyRow.customer_id, DataKeyRow.encryptions)
-                    .execution_options(synchronize_session=False)
+                    _RESERVE, {"key_version": version, "ids": part, "reserved": count}
                 )
-                totals.update({(row[0], version): int(row[1]) for row in rows})
+                totals.update({(customer_id, version): int(total) for customer_id, total in rows})
         return totals
 
     def update_wrapping(self, customer_id: str, version: int, wrapped: WrappedKey) -> bool:
@@ -218,6 +205,27 @@ _KEY_COLUMNS = (
     DataKeyRow.kek_version,
     DataKeyRow.wrapped_key,
     DataKeyRow.encryptions,
+)
+
+# Built once, the ids bound as one expanding parameter: a chunk's statements were built anew
+# with hundreds of literal ids each, which cost more than running them.
+_TOMBSTONES_OF = select(DataKeyTombstoneRow.customer_id).where(
+    DataKeyTombstoneRow.customer_id.in_(bindparam("ids", expanding=True))
+)
+_KEYS_OF = (
+    select(*_KEY_COLUMNS)
+    .where(DataKeyRow.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(DataKeyRow.customer_id, DataKeyRow.version)
+)
+_RESERVE = (
+    update(DataKeyRow)
+    .where(
+        DataKeyRow.version == bindparam("key_version"),
+        DataKeyRow.customer_id.in_(bindparam("ids", expanding=True)),
+    )
+    .values(encryptions=DataKeyRow.encryptions + bindparam("reserved"))
+    .returning(DataKeyRow.customer_id, DataKeyRow.encryptions)
+    .execution_options(synchronize_session=False)
 )
 
 

@@ -59,6 +59,10 @@ HISTORY = 1 << 9
 _R = TypeVar("_R")
 
 
+_ADDRESSABLE = {status: status.addressable for status in ContactPointStatus}
+"""`ContactPointStatus.addressable` by status: a look-up, not a property call per point."""
+_NO_CONSENTS: frozenset[tuple[Purpose, Channel]] = frozenset()
+
 _SERVED: dict[tuple[Channel, ContactPointKind | None], frozenset[Channel]] = {}
 """`ContactPointFacts.served` by channel and kind, the only fields `serves` reads: facts are
 built for every decision, and working it out again cost a sixth of building them."""
@@ -83,7 +87,10 @@ class ContactPointFacts:
     """Every channel `serves`, worked out once: the contact-point rule asks on every decision."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "addressable", self.status.addressable)
+        addressable = _ADDRESSABLE.get(self.status)
+        if addressable is None:
+            addressable = self.status.addressable
+        object.__setattr__(self, "addressable", addressable)
         key = (self.channel, self.kind)
         served = _SERVED.get(key)
         if served is None:
@@ -181,49 +188,67 @@ class CustomerFacts:
     a pair not here knows at once that there is none."""
 
     def __post_init__(self) -> None:
+        # One pass over the points and nothing at all for the kinds of fact a customer lacks
+        # (most have no restriction, consent or history): facts are built for every decision.
         zones = list(self.location_zones)
+        points: dict[str, ContactPointFacts] = {}
+        kinds: dict[str, ContactPointKind | None] = {}
+        excluded: list[str] = []
+        work_points = False
         for point in self.contact_points:
-            if point.channel in PHONE_CHANNELS and point.addressable:
+            if point.addressable and point.channel in PHONE_CHANNELS:
                 zones.extend(point.zones)
-        derived: dict[str, object] = {
-            "zones": tuple(dict.fromkeys(zones)),
-            "points": {point.id: point for point in self.contact_points},
-            "ceases": _of_type(self.restrictions, CeaseCommunication),
-            "attorneys": _of_type(self.restrictions, AttorneyRepresentation),
-            "opt_outs": _of_type(self.restrictions, OptOut),
-            "inconvenient_times": _of_type(self.restrictions, InconvenientTime),
-            "inconvenient_places": _of_type(self.restrictions, InconvenientPlace),
-            "legal_holds": _of_type(self.restrictions, LegalHold),
-            "consented": frozenset((item.purpose, item.channel) for item in self.consents),
-        }
-        excluded = frozenset(
-            point.id
-            for point in self.contact_points
-            if point.status == ContactPointStatus.WRONG_PARTY
+            if point.status == ContactPointStatus.WRONG_PARTY:
+                excluded.append(point.id)
+            if point.kind == ContactPointKind.WORK:
+                work_points = True
+            points[point.id] = point
+            kinds[point.id] = point.kind
+        restrictions = self.restrictions
+        if restrictions:
+            ceases = _of_type(restrictions, CeaseCommunication)
+            attorneys = _of_type(restrictions, AttorneyRepresentation)
+            opt_outs = _of_type(restrictions, OptOut)
+            inconvenient_times = _of_type(restrictions, InconvenientTime)
+            inconvenient_places = _of_type(restrictions, InconvenientPlace)
+            legal_holds = _of_type(restrictions, LegalHold)
+        else:
+            ceases = attorneys = opt_outs = inconvenient_times = inconvenient_places = ()
+            legal_holds = ()
+        consents = self.consents
+        consented = (
+            frozenset([(item.purpose, item.channel) for item in consents])
+            if consents
+            else _NO_CONSENTS
         )
-        derived["index"] = HistoryIndex(
-            self.history,
-            wrong_party_points=excluded,
-            point_kinds={point.id: point.kind for point in self.contact_points},
+        index = HistoryIndex(
+            self.history, wrong_party_points=frozenset(excluded), point_kinds=kinds
         )
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "traits", self._traits())
-
-    def _traits(self) -> int:
-        present = (
-            (CEASES, self.ceases),
-            (ATTORNEYS, self.attorneys),
-            (LEGAL_HOLDS, self.legal_holds),
-            (OPT_OUTS, self.opt_outs),
-            (INCONVENIENT_TIMES, self.inconvenient_times),
-            (INCONVENIENT_PLACES, self.inconvenient_places),
-            (REVOCATIONS, [item for item in self.consents if item.revoked_at is not None]),
-            (WORK_POINTS, [p for p in self.contact_points if p.kind == ContactPointKind.WORK]),
-            (JURISDICTIONS, self.jurisdictions),
-            (HISTORY, self.index.size),
+        # The bits are distinct: the sum of those present, as a mask.
+        traits = (
+            (CEASES if ceases else 0)
+            | (ATTORNEYS if attorneys else 0)
+            | (LEGAL_HOLDS if legal_holds else 0)
+            | (OPT_OUTS if opt_outs else 0)
+            | (INCONVENIENT_TIMES if inconvenient_times else 0)
+            | (INCONVENIENT_PLACES if inconvenient_places else 0)
+            | (REVOCATIONS if consents and _any_revoked(consents) else 0)
+            | (WORK_POINTS if work_points else 0)
+            | (JURISDICTIONS if self.jurisdictions else 0)
+            | (HISTORY if index.size else 0)
         )
-        return sum(bit for bit, facts in present if facts)
+        set_field = object.__setattr__
+        set_field(self, "zones", tuple(dict.fromkeys(zones)))
+        set_field(self, "points", points)
+        set_field(self, "ceases", ceases)
+        set_field(self, "attorneys", attorneys)
+        set_field(self, "opt_outs", opt_outs)
+        set_field(self, "inconvenient_times", inconvenient_times)
+        set_field(self, "inconvenient_places", inconvenient_places)
+        set_field(self, "legal_holds", legal_holds)
+        set_field(self, "consented", consented)
+        set_field(self, "index", index)
+        set_field(self, "traits", traits)
 
     def active_consent(
         self, purpose: Purpose, channel: Channel, now: datetime, sources: frozenset[str] | None
@@ -245,3 +270,7 @@ class CustomerFacts:
 
 def _of_type(restrictions: tuple[Restriction, ...], kind: type[_R]) -> tuple[_R, ...]:
     return tuple(item for item in restrictions if isinstance(item, kind))
+
+
+def _any_revoked(consents: tuple[Consent, ...]) -> bool:
+    return any(item.revoked_at is not None for item in consents)

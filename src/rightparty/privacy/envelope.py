@@ -54,7 +54,7 @@ from rightparty.privacy.errors import (
     UnknownKeyVersion,
 )
 from rightparty.privacy.key_cache import CachedKeys, UnwrappedKey
-from rightparty.privacy.key_preparation import prepare_keys
+from rightparty.privacy.key_preparation import prepare_keys, to_prepare
 from rightparty.privacy.keys import KeyProvider
 from rightparty.privacy.nonces import next_nonce
 from rightparty.privacy.rotation import RewrapProgress
@@ -172,13 +172,8 @@ class FieldCipher:
         missing keys and reserving nonce blocks when `for_encryption`, so that their following
         `encrypt`/`decrypt` calls touch no store. Customers already cached and ready are skipped;
         a shredded one is not cached, so its next use raises `KeyShredded` as before."""
-        now, wanted = self._monotonic(), []
-        for customer_id in dict.fromkeys(customer_ids):
-            if not customer_id:
-                raise ValueError("a customer id is required")
-            loaded = self._cache.get(customer_id)
-            if loaded is None or now > loaded.expires_at or (for_encryption and loaded.budget <= 0):
-                wanted.append(customer_id)  # budget > 0 implies a current key
+        now = self._monotonic()
+        wanted, cached = to_prepare(self._cache, customer_ids, now, for_encryption=for_encryption)
         if not wanted:
             return
         with self._lock:
@@ -190,6 +185,7 @@ class FieldCipher:
                 block=self._block,
                 max_encryptions=self._max,
                 expires_at=now + self._ttl,
+                cached=cached,
             )
             for customer_id in wanted:
                 self._cache.pop(customer_id, None)

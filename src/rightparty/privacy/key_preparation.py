@@ -10,7 +10,7 @@ so the following `encrypt` and `decrypt` calls find everything in the cache.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -19,6 +19,29 @@ from rightparty.privacy.data_keys import DataKeyStore, KeyVersion, WrappedDataKe
 from rightparty.privacy.errors import KeyShredded
 from rightparty.privacy.key_cache import CachedKeys, UnwrappedKey
 from rightparty.privacy.keys import KeyProvider
+
+
+def to_prepare(
+    cache: Mapping[str, CachedKeys],
+    customer_ids: Iterable[str],
+    now: float,
+    *,
+    for_encryption: bool,
+) -> tuple[list[str], dict[str, CachedKeys]]:
+    """The customers `FieldCipher.prepare` must load (not cached, expired, or without a nonce
+    budget to encrypt), each once, and what the cache still holds of them unexpired."""
+    wanted: list[str] = []
+    cached: dict[str, CachedKeys] = {}
+    for customer_id in dict.fromkeys(customer_ids):
+        if not customer_id:
+            raise ValueError("a customer id is required")
+        loaded = cache.get(customer_id)
+        if loaded is None or now > loaded.expires_at:
+            wanted.append(customer_id)
+        elif for_encryption and loaded.budget <= 0:  # budget > 0 implies a current key
+            wanted.append(customer_id)
+            cached[customer_id] = loaded
+    return wanted, cached
 
 
 def prepare_keys(
@@ -30,6 +53,7 @@ def prepare_keys(
     block: int,
     max_encryptions: int,
     expires_at: float,
+    cached: Mapping[str, CachedKeys] | None = None,
 ) -> tuple[dict[str, CachedKeys], list[str]]:
     """The keys to cache for each customer that is not shredded, and the customers whose current
     key reached `max_encryptions` with this reservation (the cipher rotates them). For
@@ -39,11 +63,20 @@ def prepare_keys(
 
     A shredded customer is left out, so the cipher's own path raises `KeyShredded` where it used
     to. When a tombstone appears between the read and the insert (another transaction shredded a
-    customer meanwhile), no key is created here and those customers are left out as well."""
+    customer meanwhile), no key is created here and those customers are left out as well.
+
+    `cached` holds what the cipher still caches of some of them, unexpired (keys unwrapped to
+    decrypt, a used-up nonce budget): a version it unwrapped whose wrapped form the store still
+    holds unchanged is kept rather than unwrapped again, and the entry then expires no later than
+    that one would have, so no unwrapped key outlives the cipher's time to live."""
     prepared: dict[str, CachedKeys] = {}
+    earlier = cached or {}
     for customer_id, key_set in store.get_many(customer_ids).items():
         if not key_set.shredded:
-            prepared[customer_id] = CachedKeys(key_set, expires_at)
+            loaded = prepared[customer_id] = CachedKeys(key_set, expires_at)
+            before = earlier.get(customer_id)
+            if before is not None and before.unwrapped:
+                _keep_unwrapped(loaded, before)
     if not for_encryption:
         return prepared, []
     missing = [customer_id for customer_id, loaded in prepared.items() if not loaded.wrapped]
@@ -56,7 +89,7 @@ def prepare_keys(
         if not loaded.wrapped:  # its creation was abandoned: the cipher's own path decides
             continue
         latest = loaded.wrapped[max(loaded.wrapped)]
-        entry = _unwrap(keys, latest)
+        entry = loaded.unwrapped.get(latest.version) or _unwrap(keys, latest)
         loaded.keep(latest.version, entry)
         loaded.current, loaded.current_version = entry, latest.version
         if customer_id in raced:  # another process created it first: reserve before use
@@ -110,6 +143,18 @@ def _create_first_versions(
         loaded.current, loaded.current_version, loaded.budget = entry, 1, block
         ours.add(candidate.customer_id)
     return ours
+
+
+def _keep_unwrapped(loaded: CachedKeys, before: CachedKeys) -> None:
+    """Carry over the versions `before` unwrapped that are stored, wrapped, exactly as then."""
+    kept = False
+    for version, entry in before.unwrapped.items():
+        stored, known = loaded.wrapped.get(version), before.wrapped.get(version)
+        if stored is not None and known is not None and stored.wrapped == known.wrapped:
+            loaded.keep(version, entry)
+            kept = True
+    if kept:
+        loaded.expires_at = min(loaded.expires_at, before.expires_at)
 
 
 def _unwrap(keys: KeyProvider, stored: WrappedDataKey) -> UnwrappedKey:

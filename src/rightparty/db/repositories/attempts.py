@@ -318,20 +318,22 @@ def _attempt_columns(attempt: Attempt) -> dict[str, Any]:
 
 
 def _attempt_values(attempt: Attempt) -> tuple[Any, ...]:
-    """The values of `_ATTEMPT_COLUMNS`, in that order."""
+    """The values of `_ATTEMPT_COLUMNS`, in that order (`_value_`, the member's own attribute, is
+    several times cheaper to read than the `value` property, and every attempt is written)."""
+    outcome = attempt.outcome
     return (
         attempt.id,
         attempt.case_id,
         attempt.customer_id,
         attempt.contact_point_id,
-        attempt.channel.value,
-        attempt.purpose.value,
+        attempt.channel._value_,
+        attempt.purpose._value_,
         attempt.debt_id,
         attempt.idempotency_key,
-        attempt.status.value,
+        attempt.status._value_,
         attempt.provider,
         attempt.provider_message_id,
-        attempt.outcome.value if attempt.outcome else None,
+        outcome._value_ if outcome else None,
         attempt.created_at,
         attempt.sent_at,
         attempt.finalised_at,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from rightparty.domain.attempt import AttemptHistoryEntry
 from rightparty.domain.consent import ConsentAction, ConsentEntry
@@ -17,27 +18,34 @@ def customer_facts(customer: Customer, attempts: Iterable[AttemptHistoryEntry]) 
     """Zones come from what import stored (no phone parsing per decision); history holds every
     attempt, those still in flight included. Otherwise the same facts as `policy check` builds
     (`usecases.policy_facts.customer_facts`): the worker and the CLI must decide alike."""
+    # Positional arguments, in field order: facts are built for every decision.
     points = tuple(
-        ContactPointFacts(
-            id=point.id,
-            channel=point.channel,
-            status=point.status,
-            kind=point.kind,
-            source=point.source,
-            zones=tuple(_zone(name) for name in point.time_zones),
-        )
-        for point in customer.contact_points
+        [
+            ContactPointFacts(
+                point.id,
+                point.channel,
+                point.status,
+                point.kind,
+                point.source,
+                tuple(map(_zone, point.time_zones)) if point.time_zones else (),
+            )
+            for point in customer.contact_points
+        ]
     )
     return CustomerFacts(
-        id=customer.id,
-        contact_points=points,
-        location_zones=tuple(_zone(location.timezone) for location in customer.locations),
-        consents=consent_periods(customer.consents),
-        restrictions=tuple(customer.restrictions),
-        history=tuple(sorted(_history(attempts), key=lambda entry: entry.at)),
+        customer.id,
+        points,
+        tuple([_zone(location.timezone) for location in customer.locations]),
+        consent_periods(customer.consents) if customer.consents else (),
+        tuple(customer.restrictions),
+        # Sorted by instant, stably; a customer met for the first time has no history at all.
+        tuple(sorted(_history(attempts), key=_AT)) if attempts else (),
         # The subdivision stays: `US-MA` adds Massachusetts' holidays to the country's.
-        jurisdictions=(customer.jurisdiction.upper(),),
+        (customer.jurisdiction.upper(),),
     )
+
+
+_AT = attrgetter("at")
 
 
 def _history(attempts: Iterable[AttemptHistoryEntry]) -> Iterable[HistoryEntry]:

@@ -83,33 +83,35 @@ def record_decided(
     documents: DocumentMemo = {}
     record = uow.audit.record
     for item in batch:
-        if item.case.customer_id != item.customer.id:
-            message = f"case {item.case.id} belongs to another customer than {item.customer.id}"
+        case, customer, decision = item.case, item.customer, item.decision
+        if case.customer_id != customer.id:
+            message = f"case {case.id} belongs to another customer than {customer.id}"
             raise ValueError(message)
-        document, canonical = decision_document(item.decision, documents)
-        if not item.decision.allowed:
-            decisions.append(DecisionEntry(item.case.id, None, document, now))
+        document, canonical = documents.get(decision) or decision_document(decision, documents)
+        if not decision.allowed:
+            decisions.append(DecisionEntry(case.id, None, document, now))
             record(
                 "decision.blocked",
                 ACTOR,
-                item.case.id,
+                case.id,
                 {"contact_point_id": item.contact_point_id, "decision": canonical},
                 now,
             )
             continue
         attempt = _attempt(item, now, new_id(), new_code())
         attempts.append(attempt)
-        decisions.append(DecisionEntry(item.case.id, attempt.id, document, now))
+        decisions.append(DecisionEntry(case.id, attempt.id, document, now))
         record(
             "attempt.recorded",
             ACTOR,
             attempt.id,
             {
-                "case_id": item.case.id,
-                "customer_id": item.customer.id,
+                "case_id": case.id,
+                "customer_id": customer.id,
                 "contact_point_id": attempt.contact_point_id,
-                "channel": attempt.channel.value,
-                "purpose": attempt.purpose.value,
+                # `_value_`: the member's own attribute, several times cheaper than `value`
+                "channel": attempt.channel._value_,
+                "purpose": attempt.purpose._value_,
                 "decision": canonical,
             },
             now,

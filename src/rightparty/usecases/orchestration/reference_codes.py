@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Callable
 
 # Crockford's base32 without I, L, O, U: no look-alikes when a customer reads a code to an agent.
@@ -13,18 +13,29 @@ LENGTH = 10  # 50 bits: a guess matches a live code with odds far below one in a
 RandomBelow = Callable[[int], int]
 
 
-_CODES = len(ALPHABET) ** LENGTH
+_CODES = len(ALPHABET) ** LENGTH  # 2**50: every code is 50 bits, 5 per letter
+_PAIRS = tuple(ALPHABET[number & 31] + ALPHABET[number >> 5] for number in range(1024))
+"""Two letters for each 10 bits, the lower 5 bits' letter first."""
 
 
-def new_reference_code(random_below: RandomBelow = secrets.randbelow) -> str:
-    """One uniform draw among all codes, written in `ALPHABET` (one draw, not one per letter:
-    a code is made for every attempt)."""
-    number = random_below(_CODES)
-    letters = []
-    for _ in range(LENGTH):
-        number, digit = divmod(number, len(ALPHABET))
-        letters.append(ALPHABET[digit])
-    return "".join(letters)
+def new_reference_code(random_below: RandomBelow | None = None) -> str:
+    """One uniform draw among all codes, written in `ALPHABET`, lowest digit first (one draw, not
+    one per letter: a code is made for every attempt). `random_below(n)` draws from [0, n); by
+    default 50 bits come straight from the operating system's CSPRNG (`os.urandom`, as
+    `secrets` reads it): `_CODES` is a power of two, so they are already uniform below it."""
+    number = random_below(_CODES) if random_below is not None else _draw()
+    pairs = _PAIRS
+    return (
+        pairs[number & 1023]
+        + pairs[(number >> 10) & 1023]
+        + pairs[(number >> 20) & 1023]
+        + pairs[(number >> 30) & 1023]
+        + pairs[(number >> 40) & 1023]
+    )
+
+
+def _draw() -> int:
+    return int.from_bytes(os.urandom(7), "big") >> 6  # the first 50 of 56 random bits
 
 
 def normalise_reference_code(text: str) -> str:
