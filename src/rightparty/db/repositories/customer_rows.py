@@ -238,10 +238,8 @@ CUSTOMER_READ = (
     "updated_at",
 )
 """The columns of `CUSTOMERS_READ`, in the order `customer_from_row` unpacks them."""
-_POINT_READ = (
-    "customer_id",
-    "id",
-    "address_ct",
+STATE_COLUMNS = (
+    "position",
     "channel",
     "kind",
     "source",
@@ -254,6 +252,9 @@ _POINT_READ = (
     "last_outcome_at",
     "superseded_at",
 )
+"""A point's columns but its id, owner and address: what `point_state` gives, in order."""
+_POINT_READ = ("customer_id", "id", "address_ct", *STATE_COLUMNS[1:])
+"""`points_from_rows` unpacks them in this order (the position is counted, not read)."""
 _CONSENT_READ = ("customer_id", "purpose", "channel", "action", "source", "at", "evidence")
 POINTS_OF = (
     select(*(POINTS.c[name] for name in _POINT_READ))
@@ -294,20 +295,6 @@ def ordered(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[tuple[
     return [tuple(row[name] for name in names) for row in rows]
 
 
-STATE_COLUMNS = (
-    "position",
-    "channel",
-    "kind",
-    "source",
-    "status",
-    "time_zones",
-    "verified_at",
-    "last_confirmed_at",
-    "consecutive_failures",
-    "last_outcome",
-    "last_outcome_at",
-    "superseded_at",
-)
 STORED_POINT_IDS = select(POINTS.c.id).where(POINTS.c.customer_id == bindparam("customer"))
 UPDATE_POINT_STATE = BulkUpdate(POINTS, STATE_COLUMNS)
 UPDATE_POINT = BulkUpdate(POINTS, (*STATE_COLUMNS, "address_ct", "address_bidx"))
