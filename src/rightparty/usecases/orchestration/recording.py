@@ -87,7 +87,7 @@ def record_decided(
         if case.customer_id != customer.id:
             message = f"case {case.id} belongs to another customer than {customer.id}"
             raise ValueError(message)
-        document, canonical = documents.get(decision) or decision_document(decision, documents)
+        document, canonical = decision_document(decision, documents)
         if not decision.allowed:
             decisions.append(DecisionEntry(case.id, None, document, now))
             record(
