@@ -275,17 +275,8 @@ CUSTOMERS_READ = select(*(CUSTOMERS.c[name] for name in CUSTOMER_READ))
 CUSTOMERS_BY_ID = CUSTOMERS_READ.where(CUSTOMERS.c.id.in_(bindparam("ids", expanding=True)))
 # New customers and points go in through `BulkInsert` (one positional executemany): an import
 # writes a hundred thousand of each. The names are the keys of `_customer_values` and
-# `_point_values`.
-CUSTOMER_INSERT = (
-    "id",
-    "external_ref",
-    "name_ct",
-    "locale",
-    "jurisdiction",
-    "locations",
-    "created_at",
-    "updated_at",
-)
+# `_point_values`; a customer row is written with the columns it is read with.
+CUSTOMER_INSERT = CUSTOMER_READ
 POINT_INSERT = tuple(column.name for column in POINT_COLUMNS)
 INSERT_CUSTOMERS = BulkInsert(CUSTOMERS, CUSTOMER_INSERT)
 INSERT_POINTS = BulkInsert(POINTS, POINT_INSERT)
