@@ -15,7 +15,8 @@ Prints one JSON line:
   and decision rows inserted, audit entries appended, one commit per chunk. The key cache is
   emptied first and customers are read from the database (untimed, as a worker reads them), so
   each customer's first encryption in the process loads its current data key and reserves a
-  block of nonces, as in production; cases are opened untimed. `attempts_blocked_<backend>`
+  block of nonces, as in production; cases are opened untimed, and each jurisdiction's policy is
+  built untimed, once, as a worker builds it when it starts. `attempts_blocked_<backend>`
   counts proposals the policy refused (each still costs a decision row and an audit entry).
 - `record_attempt_warm_keys_per_s_<backend>`: a second pass, one more case per customer, while
   their data keys are still cached (at most 10,000 customers, `FieldCipher`'s cache size).
@@ -256,6 +257,9 @@ def run_backend(
         # are read from the database, and the first encryption reserves a block of nonces.
         app.protection.cipher.forget_cached_keys()
         customers = read_customers(app, refs)
+        # A worker builds the policy of each jurisdiction it serves once, when it starts.
+        for jurisdiction in {customer.jurisdiction for customer in customers}:
+            policy_for_jurisdiction(jurisdiction)
         history: dict[str, list[AttemptHistoryEntry]] = {}
         first = open_cases(app, customers, attempts, PURPOSE)
         cold = measure_record(app, first, history, batch, profile == "record")

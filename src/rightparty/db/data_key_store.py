@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from rightparty.db.id_lists import in_ids
 from rightparty.db.tables import DataKeyRow, DataKeyTombstoneRow
 from rightparty.privacy.data_keys import (
     DATA_KEY_KIND,
@@ -207,21 +208,21 @@ _KEY_COLUMNS = (
     DataKeyRow.encryptions,
 )
 
-# Built once, the ids bound as one expanding parameter: a chunk's statements were built anew
-# with hundreds of literal ids each, which cost more than running them.
+# Built once, the ids bound as one list parameter (`in_ids`): a chunk's statements were built
+# anew with hundreds of literal ids each, which cost more than running them.
 _TOMBSTONES_OF = select(DataKeyTombstoneRow.customer_id).where(
-    DataKeyTombstoneRow.customer_id.in_(bindparam("ids", expanding=True))
+    in_ids(DataKeyTombstoneRow.customer_id)
 )
 _KEYS_OF = (
     select(*_KEY_COLUMNS)
-    .where(DataKeyRow.customer_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(DataKeyRow.customer_id))
     .order_by(DataKeyRow.customer_id, DataKeyRow.version)
 )
 _RESERVE = (
     update(DataKeyRow)
     .where(
         DataKeyRow.version == bindparam("key_version"),
-        DataKeyRow.customer_id.in_(bindparam("ids", expanding=True)),
+        in_ids(DataKeyRow.customer_id),
     )
     .values(encryptions=DataKeyRow.encryptions + bindparam("reserved"))
     .returning(DataKeyRow.customer_id, DataKeyRow.encryptions)

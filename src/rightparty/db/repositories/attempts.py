@@ -7,10 +7,11 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, select
+from sqlalchemy import Row, Table, delete, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
+from rightparty.db.id_lists import in_ids
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
 from rightparty.db.tables import AttemptRow
@@ -38,7 +39,7 @@ _ATTEMPT_COLUMNS = (
     "sent_at",
     "finalised_at",
 )
-_ATTEMPTS_BY_ID = select(_ATTEMPTS).where(_ATTEMPTS.c.id.in_(bindparam("ids", expanding=True)))
+_ATTEMPTS_BY_ID = select(_ATTEMPTS).where(in_ids(_ATTEMPTS.c.id))
 _UPDATE_ATTEMPT = BulkUpdate(_ATTEMPTS, [name for name in _ATTEMPT_COLUMNS if name != "id"])
 _INSERT_ATTEMPTS = BulkInsert(
     _ATTEMPTS, (*_ATTEMPT_COLUMNS, "reference_code_bidx", "reference_code_ct")
@@ -59,16 +60,16 @@ _HISTORIES_OF = (
         _ATTEMPTS.c.sent_at,
         _ATTEMPTS.c.status,
     )
-    .where(_ATTEMPTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(_ATTEMPTS.c.customer_id))
     .order_by(_ATTEMPTS.c.created_at, _ATTEMPTS.c.id)
 )
 _HELD: Table = HeldStatusRow.__table__  # type: ignore[assignment]
 _HELD_FOR = (
     select(_HELD.c.id, _HELD.c.message_id, _HELD.c.providers, _HELD.c.outcome, _HELD.c.at)
-    .where(_HELD.c.message_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(_HELD.c.message_id))
     .order_by(_HELD.c.id)
 )
-_DELETE_HELD = delete(_HELD).where(_HELD.c.id.in_(bindparam("ids", expanding=True)))
+_DELETE_HELD = delete(_HELD).where(in_ids(_HELD.c.id))
 _PART_COLUMNS = ("attempt_id", "provider", "message_id", "part")
 _INSERT_PARTS = BulkInsert(_PROVIDER_MESSAGES, _PART_COLUMNS)
 

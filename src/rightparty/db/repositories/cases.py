@@ -12,6 +12,7 @@ from sqlalchemy import Row, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
+from rightparty.db.id_lists import in_ids
 from rightparty.db.repositories.attempts import AttemptNotFound, SqlAttemptRepository
 from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
 from rightparty.db.tables import CaseRow, CustomerRow, DecisionRow
@@ -30,7 +31,7 @@ __all__ = [
 _OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.WAITING.value)
 _CASES: Table = CaseRow.__table__  # type: ignore[assignment]
 _DECISIONS: Table = DecisionRow.__table__  # type: ignore[assignment]
-_CASES_BY_ID = select(_CASES).where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
+_CASES_BY_ID = select(_CASES).where(in_ids(_CASES.c.id))
 _DUE = (
     select(_CASES)
     .where(

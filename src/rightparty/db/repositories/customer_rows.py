@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, Table, bindparam, select
 
 from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
+from rightparty.db.id_lists import in_ids
 from rightparty.db.repositories.restrictions import restriction_from_row, restriction_to_row
 from rightparty.db.tables import ConsentRow, ContactPointRow, CustomerRow, RestrictionRow
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
@@ -258,21 +259,21 @@ _POINT_READ = ("customer_id", "id", "address_ct", *STATE_COLUMNS[1:])
 _CONSENT_READ = ("customer_id", "purpose", "channel", "action", "source", "at", "evidence")
 POINTS_OF = (
     select(*(POINTS.c[name] for name in _POINT_READ))
-    .where(POINTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(POINTS.c.customer_id))
     .order_by(POINTS.c.position)
 )
 CONSENTS_OF = (
     select(*(CONSENTS.c[name] for name in _CONSENT_READ))
-    .where(CONSENTS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(CONSENTS.c.customer_id))
     .order_by(CONSENTS.c.id)
 )
 RESTRICTIONS_OF = (
     select(RESTRICTIONS.c.customer_id, RESTRICTIONS.c.type, RESTRICTIONS.c.details)
-    .where(RESTRICTIONS.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .where(in_ids(RESTRICTIONS.c.customer_id))
     .order_by(RESTRICTIONS.c.id)
 )
 CUSTOMERS_READ = select(*(CUSTOMERS.c[name] for name in CUSTOMER_READ))
-CUSTOMERS_BY_ID = CUSTOMERS_READ.where(CUSTOMERS.c.id.in_(bindparam("ids", expanding=True)))
+CUSTOMERS_BY_ID = CUSTOMERS_READ.where(in_ids(CUSTOMERS.c.id))
 # New customers and points go in through `BulkInsert` (one positional executemany): an import
 # writes a hundred thousand of each. The names are the keys of `_customer_values` and
 # `_point_values`; a customer row is written with the columns it is read with.
