@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import itertools
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from rightparty.domain.clock import Clock
 from rightparty.domain.contact_point import ContactPoint
 from rightparty.domain.customer import Customer, Location
+from rightparty.privacy.random_pool import random64
 from rightparty.usecases import cycle_collector
 from rightparty.usecases.customer_import import ImportedCustomer, ImportedPoint, ImportValidation
 from rightparty.usecases.ports import UnitOfWork
@@ -27,10 +27,11 @@ _sequence = itertools.count()
 def random_id() -> str:
     """A UUID whose leading bits are the creation time in milliseconds, then a per-process
     counter: ids sort in the order they were made (attempts made in the same simulated instant
-    stay in order), and the trailing 64 random bits keep them unguessable."""
+    stay in order), and the trailing 64 random bits (the OS's CSPRNG, read in blocks) keep them
+    unguessable."""
     millis = time.time_ns() // 1_000_000
     counter = next(_sequence) & 0xFFFF
-    digits = f"{(millis << 80) | (counter << 64) | secrets.randbits(64):032x}"
+    digits = f"{(millis << 80) | (counter << 64) | random64():032x}"
     # `str(uuid.UUID(int=...))` spelled out: an import makes three ids per customer, and building
     # the UUID object only to print it was a third of each id's cost.
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"

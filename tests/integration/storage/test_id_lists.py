@@ -40,7 +40,7 @@ def test_rows_whose_id_is_listed_and_no_others(probe):
 
 def test_lists_of_any_length_reuse_the_statement(probe):
     for size in (1, 2, 499, 600):
-        wanted = [f"r{number:03d}" for number in range(0, size)]
+        wanted = [f"r{number:03d}" for number in range(size)]
         assert probe.execute(BY_ID, {"ids": wanted}).scalars().all() == wanted
 
 

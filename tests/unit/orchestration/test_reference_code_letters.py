@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A reference code's letters are its number in `ALPHABET`, lowest digit first, however it is
-drawn; the default draw is 50 bits of the operating system's CSPRNG."""
+drawn; the default draw is the top 50 bits of a 64-bit draw from the operating system's
+CSPRNG."""
 
 import pytest
 from hypothesis import given
@@ -25,10 +26,10 @@ def test_a_drawn_number_is_written_digit_by_digit(number):
     assert new_reference_code(lambda _: number) == _digit_by_digit(number)
 
 
-def test_the_default_draw_takes_the_first_50_of_56_random_bits(monkeypatch):
-    monkeypatch.setattr(reference_codes.os, "urandom", lambda size: b"\xff" * size)
+def test_the_default_draw_takes_the_top_50_of_64_random_bits(monkeypatch):
+    monkeypatch.setattr(reference_codes, "random64", lambda: 2**64 - 1)
     assert new_reference_code() == ALPHABET[-1] * LENGTH
-    monkeypatch.setattr(reference_codes.os, "urandom", lambda size: b"\x00" * (size - 1) + b"\x7f")
+    monkeypatch.setattr(reference_codes, "random64", lambda: (1 << 14) | (2**14 - 1))
     assert new_reference_code() == "1" + ALPHABET[0] * (LENGTH - 1)
 
 

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+
+from rightparty.privacy.random_pool import random64
 
 # Crockford's base32 without I, L, O, U: no look-alikes when a customer reads a code to an agent.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -21,9 +22,9 @@ _PAIRS = tuple(ALPHABET[number & 31] + ALPHABET[number >> 5] for number in range
 def new_reference_code(random_below: RandomBelow | None = None) -> str:
     """One uniform draw among all codes, written in `ALPHABET`, lowest digit first (one draw, not
     one per letter: a code is made for every attempt). `random_below(n)` draws from [0, n); by
-    default 50 bits come straight from the operating system's CSPRNG (`os.urandom`, as
-    `secrets` reads it): `_CODES` is a power of two, so they are already uniform below it."""
-    number = random_below(_CODES) if random_below is not None else _draw()
+    default 50 bits come straight from the operating system's CSPRNG (`random64`, read in
+    blocks): `_CODES` is a power of two, so they are already uniform below it."""
+    number = random_below(_CODES) if random_below is not None else random64() >> 14
     pairs = _PAIRS
     return (
         pairs[number & 1023]
@@ -32,10 +33,6 @@ def new_reference_code(random_below: RandomBelow | None = None) -> str:
         + pairs[(number >> 30) & 1023]
         + pairs[(number >> 40) & 1023]
     )
-
-
-def _draw() -> int:
-    return int.from_bytes(os.urandom(7), "big") >> 6  # the first 50 of 56 random bits
 
 
 def normalise_reference_code(text: str) -> str:
