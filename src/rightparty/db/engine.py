@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from rightparty.db.checkpoints import checkpoint_after_commits
+
 
 def normalise_url(url: str) -> str:
     """Pin PostgreSQL to psycopg 3, whatever driver the URL names or omits."""
@@ -31,6 +33,8 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo)
     event.listen(engine, "connect", _configure_sqlite_connection)
+    if database and database != ":memory:":
+        checkpoint_after_commits(engine, database)
     return engine
 
 

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: Apache-2.0
+"""SQLite WAL checkpoints in a background thread, after the commits that make them due.
+
+In WAL mode a commit appends pages to the `-wal` file; a checkpoint copies them back into the
+database file and syncs it. By default the committing connection does that itself once the WAL
+holds 1,000 pages, so every few commits one of them takes several times longer (about 15 ms
+against 2 ms for a chunk of 500 attempts; a sixth of the time spent recording them). Here,
+after each commit on an embedded database, one shared thread runs
+`PRAGMA wal_checkpoint(PASSIVE)` on a connection of its own: SQLite lets a checkpoint run beside
+a writer, and the copying and syncing release the GIL, so they take the second core instead of
+the writer's time. Nothing about durability changes: a PASSIVE checkpoint only copies committed
+pages, exactly as the automatic one would.
+
+The automatic checkpoint stays on as the backstop: when the thread falls behind and the WAL
+reaches its threshold anyway, the writer checkpoints as before (if the thread holds the
+checkpoint lock at that moment, the writer skips its turn; SQLite allows one at a time).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+_log = logging.getLogger(__name__)
+_COMMITTED = "rightparty.committed"
+"""Connection-info flag: this connection committed since it was checked out."""
+
+
+class Checkpointer:
+    """Runs at most one queued checkpoint per database file at a time, on one thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queued: dict[str, Future[None]] = {}
+        self._executor: ThreadPoolExecutor | None = None
+
+    def request(self, database: str) -> Future[None]:
+        """A checkpoint of `database` soon; a request while one is queued joins it."""
+        with self._lock:
+            queued = self._queued.get(database)
+            if queued is not None:
+                return queued
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint")
+            future = self._queued[database] = self._executor.submit(self._run, database)
+            return future
+
+    def _run(self, database: str) -> None:
+        with self._lock:  # from now on a new commit's pages may miss this one: queue another
+            self._queued.pop(database, None)
+        checkpoint(database)
+
+    def forget(self) -> None:
+        """In a forked child: the parent's thread is not there, so start afresh."""
+        self._lock = threading.Lock()
+        self._queued = {}
+        self._executor = None
+
+
+def checkpoint(database: str) -> tuple[int, int, int] | None:
+    """`PRAGMA wal_checkpoint(PASSIVE)` on `database` through a connection of its own: (busy,
+    pages in the WAL, pages copied), or None when the file cannot be opened (it is never
+    created: a removed database stays removed)."""
+    try:
+        connection = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=rw", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    except sqlite3.Error as error:  # a checkpoint is an optimisation; the backstop remains
+        _log.warning("background WAL checkpoint failed: %s", type(error).__name__)
+        return None
+    finally:
+        connection.close()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else None
+
+
+CHECKPOINTER = Checkpointer()
+if hasattr(os, "register_at_fork"):  # absent only where there is no fork() (Windows)
+    os.register_at_fork(after_in_child=CHECKPOINTER.forget)
+
+
+def checkpoint_after_commits(engine: Engine, database: str) -> None:
+    """Request a background checkpoint of `database` whenever a connection of `engine` goes
+    back to the pool after a commit (the `commit` event comes before the commit itself)."""
+
+    def committed(connection: Any) -> None:  # noqa: ANN401 - SQLAlchemy's Connection
+        connection.info[_COMMITTED] = True
+
+    def checked_in(_dbapi_connection: object, record: Any) -> None:  # noqa: ANN401
+        if record is not None and record.info.pop(_COMMITTED, False):
+            CHECKPOINTER.request(database)
+
+    event.listen(engine, "commit", committed)
+    event.listen(engine, "checkin", checked_in)
