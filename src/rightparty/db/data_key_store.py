@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, exists, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rightparty.db.id_lists import in_ids
@@ -126,7 +126,9 @@ class SqlDataKeyStore:
             session.execute(insert(DataKeyRow), rows_part)
         return [stored[key.customer_id, key.version] for key in keys]
 
-    def reserve_many(self, versions: Iterable[KeyVersion], count: int) -> dict[KeyVersion, int]:
+    def reserve_many(
+        self, versions: Iterable[KeyVersion], count: int, *, newest_only: bool = False
+    ) -> dict[KeyVersion, int]:
         session = self._session()
         wanted = list(dict.fromkeys(versions))
         keys_written(session).update(customer_id for customer_id, _ in wanted)
@@ -140,7 +142,8 @@ class SqlDataKeyStore:
         for version, customer_ids in by_version.items():
             for part in _parts(customer_ids):
                 rows = session.execute(
-                    _RESERVE, {"key_version": version, "ids": part, "reserved": count}
+                    _RESERVE_NEWEST if newest_only else _RESERVE,
+                    {"key_version": version, "ids": part, "reserved": count},
                 )
                 totals.update({(customer_id, version): int(total) for customer_id, total in rows})
         return totals
@@ -227,6 +230,13 @@ _RESERVE = (
     .values(encryptions=DataKeyRow.encryptions + bindparam("reserved"))
     .returning(DataKeyRow.customer_id, DataKeyRow.encryptions)
     .execution_options(synchronize_session=False)
+)
+
+_NEWER = DataKeyRow.__table__.alias("newer")
+_RESERVE_NEWEST = _RESERVE.where(
+    ~exists().where(
+        _NEWER.c.customer_id == DataKeyRow.customer_id, _NEWER.c.version > DataKeyRow.version
+    )
 )
 
 

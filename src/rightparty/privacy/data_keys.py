@@ -81,10 +81,13 @@ class DataKeyStore(Protocol):
         nothing) when any of the customers has a tombstone."""
         ...
 
-    def reserve_many(self, versions: Iterable[KeyVersion], count: int) -> dict[KeyVersion, int]:
+    def reserve_many(
+        self, versions: Iterable[KeyVersion], count: int, *, newest_only: bool = False
+    ) -> dict[KeyVersion, int]:
         """`reserve_encryptions` of `count` for many versions at once (one `UPDATE … RETURNING`):
         the new total of every version that exists. A version that is gone (retired, shredded) is
-        left out rather than raising; `reserve_encryptions` on it says which error applies."""
+        left out rather than raising; `reserve_encryptions` on it says which error applies.
+        With `newest_only`, so is a version the customer has a newer one than (rotated since)."""
         ...
 
     def update_wrapping(self, customer_id: str, version: int, wrapped: WrappedKey) -> bool:
@@ -158,12 +161,16 @@ class InMemoryDataKeyStore:
                 for key in keys
             ]
 
-    def reserve_many(self, versions: Iterable[KeyVersion], count: int) -> dict[KeyVersion, int]:
+    def reserve_many(
+        self, versions: Iterable[KeyVersion], count: int, *, newest_only: bool = False
+    ) -> dict[KeyVersion, int]:
         totals: dict[KeyVersion, int] = {}
         with self._lock:
             for customer_id, version in dict.fromkeys(versions):
                 stored = self._keys.get(customer_id, {})
                 if customer_id in self._tombstones or version not in stored:
+                    continue
+                if newest_only and max(stored) > version:
                     continue
                 key = replace(stored[version], encryptions=stored[version].encryptions + count)
                 stored[version] = key

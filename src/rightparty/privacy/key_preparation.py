@@ -3,8 +3,10 @@
 
 `FieldCipher.prepare` uses it before a chunk of work (an import chunk, a batch of attempts): one
 `get_many`, one `insert_many` of new wrapped keys for the customers that have none, and one
-`reserve_many` of a nonce block for every existing key that will encrypt. What comes back is what
-the per-customer path (`FieldCipher._load`, `_create_version`, `_replenish`) would have cached,
+`reserve_many` of a nonce block for every existing key that will encrypt. Customers whose keys
+the cipher read within its time to live (to decrypt their details, say) are not read again: one
+`reserve_many` on their newest version does, while it is still their newest. What comes back is
+what the per-customer path (`FieldCipher._load`, `_create_version`, `_replenish`) would have cached,
 so the following `encrypt` and `decrypt` calls find everything in the cache.
 """
 
@@ -65,12 +67,84 @@ def prepare_keys(
     to. When a tombstone appears between the read and the insert (another transaction shredded a
     customer meanwhile), no key is created here and those customers are left out as well.
 
-    `cached` holds what the cipher still caches of some of them, unexpired (keys unwrapped to
-    decrypt, a used-up nonce budget): a version it unwrapped whose wrapped form the store still
-    holds unchanged is kept rather than unwrapped again, and the entry then expires no later than
-    that one would have, so no unwrapped key outlives the cipher's time to live."""
-    prepared: dict[str, CachedKeys] = {}
+    `cached` holds what the cipher still caches of some of them, unexpired (keys read to decrypt,
+    a used-up nonce budget). Their key sets were read within the cipher's time to live, so they
+    only need a budget: one reservation on their newest version, which the store grants only
+    while it is still their newest (`_reserve_newest`). Those it refuses (rotated, retired or
+    shredded since) are read anew with the rest; a version unwrapped before whose wrapped form
+    the store still holds unchanged is kept rather than unwrapped again, and the entry then
+    expires no later than that one would have, so no unwrapped key outlives the time to live."""
     earlier = cached or {}
+    prepared: dict[str, CachedKeys] = {}
+    exhausted: list[str] = []
+    if for_encryption and earlier:
+        read_lately = {
+            customer_id: loaded
+            for customer_id in customer_ids
+            if (loaded := earlier.get(customer_id)) is not None and loaded.wrapped
+        }
+        prepared, exhausted = _reserve_newest(keys, store, read_lately, block, max_encryptions)
+    if len(prepared) < len(customer_ids):
+        to_read = [customer_id for customer_id in customer_ids if customer_id not in prepared]
+        read, also_exhausted = _read_and_reserve(
+            keys,
+            store,
+            to_read,
+            earlier,
+            for_encryption=for_encryption,
+            block=block,
+            max_encryptions=max_encryptions,
+            expires_at=expires_at,
+        )
+        prepared.update(read)
+        exhausted += also_exhausted
+    return prepared, exhausted
+
+
+def _reserve_newest(
+    keys: KeyProvider,
+    store: DataKeyStore,
+    read_lately: Mapping[str, CachedKeys],
+    block: int,
+    max_encryptions: int,
+) -> tuple[dict[str, CachedKeys], list[str]]:
+    """A budget on each customer's newest cached version, in one store call, for those whose
+    newest it still is; each made current (unwrapped if it was not). The entries keep their
+    expiry: nothing was read anew."""
+    newest = {customer_id: max(loaded.wrapped) for customer_id, loaded in read_lately.items()}
+    if not newest:
+        return {}, []
+    totals = store.reserve_many(list(newest.items()), block, newest_only=True)
+    prepared: dict[str, CachedKeys] = {}
+    exhausted: list[str] = []
+    for customer_id, version in newest.items():
+        total = totals.get((customer_id, version))
+        if total is None:  # rotated, retired or shredded since it was read: read it anew
+            continue
+        loaded = prepared[customer_id] = read_lately[customer_id]
+        entry = loaded.unwrapped.get(version) or _unwrap(keys, loaded.wrapped[version])
+        loaded.keep(version, entry)
+        loaded.current, loaded.current_version = entry, version
+        loaded.budget = min(block, max_encryptions - (total - block))
+        if loaded.budget <= 0:
+            exhausted.append(customer_id)
+    return prepared, exhausted
+
+
+def _read_and_reserve(
+    keys: KeyProvider,
+    store: DataKeyStore,
+    customer_ids: Sequence[str],
+    earlier: Mapping[str, CachedKeys],
+    *,
+    for_encryption: bool,
+    block: int,
+    max_encryptions: int,
+    expires_at: float,
+) -> tuple[dict[str, CachedKeys], list[str]]:
+    """`prepare_keys` for customers whose key sets are read from the store: one read, one
+    insert of the first versions that are missing, one reservation on the others."""
+    prepared: dict[str, CachedKeys] = {}
     for customer_id, key_set in store.get_many(customer_ids).items():
         if not key_set.shredded:
             loaded = prepared[customer_id] = CachedKeys(key_set, expires_at)

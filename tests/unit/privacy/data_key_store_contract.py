@@ -162,6 +162,18 @@ class DataKeyStoreContract:
         assert [key.encryptions for key in data_key_store.get("c1").keys] == [0, 512]
         assert data_key_store.reserve_many([], 256) == {}
 
+    def test_reserve_many_newest_only_leaves_out_versions_rotated_since(self, data_key_store):
+        data_key_store.insert(wrapped_key("rotated", 1))
+        data_key_store.insert(wrapped_key("rotated", 2))
+        data_key_store.insert(wrapped_key("kept", 1))
+        data_key_store.insert(wrapped_key("gone", 1))
+        data_key_store.shred("gone")
+        versions = [("rotated", 1), ("rotated", 2), ("kept", 1), ("gone", 1), ("nobody", 1)]
+        totals = data_key_store.reserve_many(versions, 7, newest_only=True)
+        assert totals == {("rotated", 2): 7, ("kept", 1): 7}
+        assert [key.encryptions for key in data_key_store.get("rotated").keys] == [0, 7]
+        assert data_key_store.reserve_many([("rotated", 1)], 7) == {("rotated", 1): 7}
+
     def test_reserve_many_leaves_out_versions_that_are_gone(self, data_key_store):
         data_key_store.insert(wrapped_key("c1", 1))
         data_key_store.insert(wrapped_key("gone", 1))

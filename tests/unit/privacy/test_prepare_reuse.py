@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
-"""`FieldCipher.prepare` after decryption: a key the cipher unwrapped to decrypt is not unwrapped
-again to encrypt while the store still holds it, wrapped, as it was, and it lives no longer
-in the cache than the entry it came from."""
+"""`FieldCipher.prepare` after decryption: a key set the cipher read to decrypt is not read again
+to encrypt; one reservation on its newest version, granted only while it is still the newest,
+is all the store sees. A key rotated, retired or shredded since is read anew, and nothing lives
+longer in the cache than the entry it came from."""
 
 import pytest
 
+from rightparty.privacy.ciphertext import key_version
 from rightparty.privacy.envelope import FieldCipher
 from rightparty.privacy.errors import KeyShredded
 from rightparty.privacy.keys import InMemoryKeyProvider
+from tests.unit.privacy.test_prepare import CountingStore
 
 pytestmark = pytest.mark.unit
 
@@ -61,20 +64,56 @@ def test_the_reused_key_expires_when_the_entry_it_came_from_would_have(keys, sto
     assert CountingKeys.unwrapped == before + 1
 
 
-def test_a_key_rewrapped_or_rotated_since_is_read_and_unwrapped_anew(keys, store, ticks):
+def test_a_key_rotated_since_is_read_and_its_new_version_unwrapped(keys, store, ticks):
+    reader, ciphertext = _decrypting_reader(keys, store, ticks, "c1")
+    FieldCipher(keys, store).rotate_data_key("c1")
+    before = CountingKeys.unwrapped
+    reader.prepare(["c1"], for_encryption=True)
+    assert CountingKeys.unwrapped == before + 1  # version 2; version 1 is kept as it was
+    written = reader.encrypt("c1", *PHONE, "x")
+    assert key_version(written) == 2
+    assert FieldCipher(keys, store).decrypt("c1", *PHONE, written) == "x"
+    assert reader.decrypt("c1", *PHONE, ciphertext) == "secret"
+    assert [key.encryptions for key in store.get("c1").keys] == [256, 2 * 256]  # writer, reader
+
+
+def test_a_key_rewrapped_since_under_a_new_kek_is_the_same_key_and_is_not_unwrapped_again(
+    keys, store, ticks
+):
     reader, _ = _decrypting_reader(keys, store, ticks, "c1")
-    other, _ = _decrypting_reader(keys, store, ticks, "c2")
     writer = FieldCipher(keys, store)
-    writer.rotate_data_key("c1")
     keys.rotate_kek()
     writer.rewrap_all()
     before = CountingKeys.unwrapped
-    reader.prepare(["c1"], for_encryption=True)  # a new version
-    assert CountingKeys.unwrapped == before + 1
-    other.prepare(["c2"], for_encryption=True)  # the same version, rewrapped under a new KEK
-    assert CountingKeys.unwrapped == before + 2
+    reader.prepare(["c1"], for_encryption=True)
+    assert CountingKeys.unwrapped == before
     written = reader.encrypt("c1", *PHONE, "x")
     assert FieldCipher(keys, store).decrypt("c1", *PHONE, written) == "x"
+
+
+def test_a_key_read_to_decrypt_needs_one_store_call_to_encrypt(keys, ticks):
+    store = CountingStore()
+    reader, _ = _decrypting_reader(keys, store, ticks, "c1")
+    store.calls.clear()
+    reader.prepare(["c1"], for_encryption=True)
+    assert store.calls == ["reserve_many"]
+    reader.encrypt("c1", *PHONE, "x")
+    assert store.calls == ["reserve_many"]
+    assert store.get("c1").keys[0].encryptions == 2 * 256
+
+
+def test_a_budget_reserved_on_a_key_read_to_decrypt_respects_the_encryption_limit(keys, ticks):
+    store = CountingStore()
+    writer = FieldCipher(keys, store, reservation_block=4, max_encryptions_per_key=8)
+    for _ in range(8):
+        ciphertext = writer.encrypt("c1", *PHONE, "x")
+    reader = FieldCipher(
+        keys, store, monotonic=ticks, reservation_block=4, max_encryptions_per_key=8
+    )
+    assert reader.decrypt("c1", *PHONE, ciphertext) == "x"
+    reader.prepare(["c1"], for_encryption=True)  # the block found the limit: version 2 made
+    assert key_version(reader.encrypt("c1", *PHONE, "y")) == 2
+    assert [(key.version, key.encryptions) for key in store.get("c1").keys] == [(1, 12), (2, 4)]
 
 
 def test_a_customer_shredded_since_decryption_is_forgotten(keys, store, ticks):
