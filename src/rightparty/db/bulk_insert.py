@@ -55,10 +55,17 @@ class BulkInsert(_RenderedPerDialect):
     """`INSERT INTO table (columns) VALUES (...)` for rows given as tuples in `columns` order.
 
     Columns named in `final` take their values as given, without the type's processing (a JSON
-    document already serialised to the text its type would write)."""
+    document already serialised to the text its type would write). With `skip_existing`, a row
+    whose key is already stored is left out (`ON CONFLICT DO NOTHING`, on both backends; such
+    rows go in with executemany, never `COPY`, which cannot skip)."""
 
     def __init__(
-        self, table: Table, columns: Sequence[str], *, final: Collection[str] = ()
+        self,
+        table: Table,
+        columns: Sequence[str],
+        *,
+        final: Collection[str] = (),
+        skip_existing: bool = False,
     ) -> None:
         unknown = [name for name in (*columns, *final) if name not in table.c]
         if unknown or not set(final) <= set(columns):
@@ -68,6 +75,7 @@ class BulkInsert(_RenderedPerDialect):
         self._table = table
         self._columns = tuple(columns)
         self._final = frozenset(final)
+        self._skip_existing = skip_existing
 
     def execute(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert every row with one executemany in the connection's transaction."""
@@ -77,7 +85,7 @@ class BulkInsert(_RenderedPerDialect):
         statement, processors = self._for(dialect)
         if processors:
             rows = _processed(rows, processors)
-        if dialect.driver == "psycopg":
+        if dialect.driver == "psycopg" and not self._skip_existing:
             self._copy(connection, rows)
         else:
             connection.exec_driver_sql(statement, list(rows))
@@ -107,6 +115,8 @@ class BulkInsert(_RenderedPerDialect):
         markers = ", ".join([marker] * len(self._columns))
         # Only the table's own identifiers, quoted by the dialect, go into the text.
         statement = f"INSERT INTO {table} ({names}) VALUES ({markers})"  # noqa: S608
+        if self._skip_existing:
+            statement += " ON CONFLICT DO NOTHING"
         return statement, _processors(self._table, self._columns, dialect, self._final)
 
 

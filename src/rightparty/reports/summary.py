@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rightparty.db.tables import AttemptRow, CaseRow, ContactPointRow, DecisionRow
+from rightparty.db.tables import (
+    AttemptRow,
+    CaseRow,
+    ContactPointRow,
+    DecisionDocumentRow,
+    DecisionRow,
+)
 from rightparty.domain.vocabulary import Outcome, OutcomeCategory
 
 _CHUNK = 500
@@ -79,7 +85,8 @@ def summarise(session: Session, customer_ids: Sequence[str], *, audit_verified: 
     decisions = list(
         _rows(
             session,
-            select(DecisionRow.document)
+            select(DecisionDocumentRow.document)
+            .join(DecisionRow, DecisionRow.document_digest == DecisionDocumentRow.digest)
             .join(CaseRow, CaseRow.id == DecisionRow.case_id)
             .where(DecisionRow.allowed.is_(False)),
             CaseRow.customer_id,

@@ -140,3 +140,14 @@ def test_an_update_with_unknown_columns_or_its_key_among_them_is_refused():
         BulkUpdate(PROBE, ("nope",))
     with pytest.raises(ValueError, match="columns not in bulk_insert_probe"):
         BulkUpdate(PROBE, ("name", "id"))
+
+
+def test_skip_existing_leaves_stored_rows_alone_and_adds_the_others(session):
+    connection = session.connection()
+    BulkInsert(PROBE, ("id", "name")).execute(connection, [(1, "first")])
+    skipping = BulkInsert(PROBE, ("id", "name"), skip_existing=True)
+    skipping.execute(connection, [(1, "again"), (2, "second"), (2, "twice")])
+    stored = connection.execute(select(PROBE.c.id, PROBE.c.name).order_by(PROBE.c.id)).all()
+    assert [tuple(row) for row in stored] == [(1, "first"), (2, "second")]
+    with pytest.raises(IntegrityError):
+        BulkInsert(PROBE, ("id", "name")).execute(connection, [(1, "again")])

@@ -173,7 +173,11 @@ def test_decisions_added_one_by_one_are_written_at_commit_in_the_order_they_came
         uow.commit()
     assert [
         json.loads(document) if isinstance(document, str) else document
-        for (document,) in _raw(app, "SELECT document FROM decisions ORDER BY id")
+        for (document,) in _raw(
+            app,
+            "SELECT x.document FROM decisions d JOIN decision_documents x "
+            "ON x.digest = d.document_digest ORDER BY d.id",
+        )
     ] == [{"allowed": False, "n": 1}, {"allowed": False}, {"allowed": True}]
 
 

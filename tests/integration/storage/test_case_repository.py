@@ -1,17 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
 """Cases, attempts and decisions on both backends."""
 
+import hashlib
+import json
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from rightparty.db.tables import DecisionRow
+from rightparty.db.tables import DecisionDocumentRow, DecisionRow
 from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.case import CaseStatus
 from rightparty.domain.errors import CaseNotFound, CustomerNotFound
 from rightparty.domain.vocabulary import Outcome, OutcomeCategory
+from rightparty.usecases.ports import DecisionEntry
 from tests.builders import MONDAY_NOON, a_case, a_customer, a_mobile, an_attempt, an_email
 
 pytestmark = pytest.mark.integration
@@ -115,7 +119,35 @@ def test_decisions_keep_the_whole_document(app, customer):
         uow.commit()
     with app.session_factory() as session:
         row = session.query(DecisionRow).one()
-        assert (row.allowed, row.document, row.evaluated_at) == (False, document, MONDAY_NOON)
+        stored = session.get(DecisionDocumentRow, row.document_digest)
+        assert stored is not None
+        assert (row.allowed, stored.document, row.evaluated_at) == (False, document, MONDAY_NOON)
+
+
+def test_a_document_is_stored_once_however_many_decisions_share_it(app, customer):
+    cases = [a_case(f"case-{number}") for number in range(3)]
+    allowed = {"allowed": True, "reasons": [], "evaluated": [{"rule": "r", "result": "pass"}]}
+    blocked = {"allowed": False, "reasons": [{"code": "QUIET_HOURS"}]}
+    with app.unit_of_work() as uow:
+        uow.cases.add_many(cases)
+        uow.decisions.add_many(
+            [DecisionEntry(case.id, None, dict(allowed), MONDAY_NOON) for case in cases]
+        )
+        uow.decisions.add(cases[0].id, None, blocked, MONDAY_NOON)
+        uow.commit()
+    with app.unit_of_work() as uow:  # a later transaction repeats a stored document
+        uow.decisions.add(cases[1].id, None, dict(allowed), MONDAY_NOON)
+        uow.commit()
+    with app.session_factory() as session:
+        digests = session.scalars(
+            select(DecisionRow.document_digest).order_by(DecisionRow.id)
+        ).all()
+        documents = {row.digest: row.document for row in session.query(DecisionDocumentRow)}
+    assert len(digests) == 5
+    assert len(documents) == 2
+    assert [documents[digest] for digest in digests] == [allowed] * 3 + [blocked, allowed]
+    for digest, document in documents.items():
+        assert digest == hashlib.sha256(json.dumps(document).encode()).hexdigest()
 
 
 def test_batch_reads_equal_one_by_one_reads(app, customer):

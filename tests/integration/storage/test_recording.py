@@ -77,7 +77,7 @@ def test_allowed_attempts_are_recorded_with_their_decisions_and_audit_entries(ap
                 Channel.SMS,
             )
             assert uow.attempts.by_reference_code(attempt.reference_code) == [attempt]
-    decisions = _rows(app, "SELECT attempt_id, allowed, document FROM decisions ORDER BY id")
+    decisions = _rows(app, "SELECT attempt_id, allowed FROM decisions ORDER BY id")
     assert [(row[0], bool(row[1])) for row in decisions] == [
         (attempt.id, True) for attempt in recorded.attempts
     ]

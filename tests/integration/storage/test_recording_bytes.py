@@ -3,13 +3,14 @@
 column would have written, audit digests over the plain payloads, ciphertexts and no plaintext;
 and a changed audit entry is still found."""
 
+import hashlib
 import json
 
 import pytest
 from sqlalchemy import text
 
 from rightparty.audit.events import payload_digest
-from rightparty.db.tables import DecisionRow
+from rightparty.db.tables import DecisionDocumentRow, DecisionRow
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.policy.facts import ContactRequest
 from rightparty.usecases.orchestration.closing import ACTOR
@@ -59,13 +60,23 @@ def _rows(app, sql):
 
 def test_each_decision_row_holds_the_text_its_json_column_writes(app, batch):
     record_attempts(batch, app.unit_of_work(), app.clock)
-    stored = _rows(app, "SELECT case_id, CAST(document AS TEXT) FROM decisions ORDER BY id")
+    stored = _rows(
+        app,
+        "SELECT d.case_id, d.document_digest, CAST(x.document AS TEXT) FROM decisions d "
+        "JOIN decision_documents x ON x.digest = d.document_digest ORDER BY d.id",
+    )
     assert [row[0] for row in stored] == [item.case.id for item in batch]
-    for item, (_, document) in zip(batch, stored, strict=True):
+    for item, (_, digest, document) in zip(batch, stored, strict=True):
         assert document == json.dumps(item.decision.to_json())
+        assert digest == hashlib.sha256(document.encode()).hexdigest()
         assert list(json.loads(document)) == list(item.decision.to_json())  # contract order
     with app.session_factory() as session:
-        documents = session.query(DecisionRow.document).order_by(DecisionRow.id).all()
+        documents = (
+            session.query(DecisionDocumentRow.document)
+            .join(DecisionRow, DecisionRow.document_digest == DecisionDocumentRow.digest)
+            .order_by(DecisionRow.id)
+            .all()
+        )
     assert [row[0] for row in documents] == [item.decision.to_json() for item in batch]
 
 

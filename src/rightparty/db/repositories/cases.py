@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
@@ -15,7 +16,7 @@ from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.id_lists import in_ids
 from rightparty.db.repositories.attempts import AttemptNotFound, SqlAttemptRepository
 from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
-from rightparty.db.tables import CaseRow, CustomerRow, DecisionRow
+from rightparty.db.tables import CaseRow, CustomerRow, DecisionDocumentRow, DecisionRow
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound
 from rightparty.domain.vocabulary import OutcomeCategory, Purpose
@@ -48,12 +49,14 @@ _CASE_COLUMNS = tuple(column.name for column in _CASES.c)
 _INSERT_CASES = BulkInsert(_CASES, _CASE_COLUMNS)
 _UPDATE_CASE = BulkUpdate(_CASES, [column.name for column in _CASES.c if column.name != "id"])
 
-# The document goes in as the text its JSON type would write (`json.dumps`), made once per
-# distinct document of a batch rather than once per row.
+_DOCUMENTS: Table = DecisionDocumentRow.__table__  # type: ignore[assignment]
+# A document goes in as the text its JSON type would write (`json.dumps`), made once per
+# distinct document of a batch, and only when no decision stored it before.
+_INSERT_DOCUMENTS = BulkInsert(
+    _DOCUMENTS, ("digest", "document"), final=("document",), skip_existing=True
+)
 _INSERT_DECISIONS = BulkInsert(
-    _DECISIONS,
-    ("case_id", "attempt_id", "allowed", "evaluated_at", "document"),
-    final=("document",),
+    _DECISIONS, ("case_id", "attempt_id", "allowed", "evaluated_at", "document_digest")
 )
 
 
@@ -211,18 +214,25 @@ class SqlDecisionRepository:
         self._write(decisions)
 
     def _write(self, decisions: Sequence[DecisionEntry]) -> None:
-        """One executemany. Entries that share a document object (a chunk's attempts mostly
-        share their decision) serialise it once."""
+        """The batch's distinct documents (those not stored yet), then its decisions, each
+        with one executemany. Entries that share a document object (a chunk's attempts mostly
+        share their decision) serialise and digest it once."""
         if not decisions:
             return
-        texts: dict[int, str] = {}  # by id(): the documents stay referenced by `decisions`
+        digests: dict[int, str] = {}  # by id(): the documents stay referenced by `decisions`
+        documents: dict[str, str] = {}
         rows = []
         for entry in decisions:
             document = entry.document
-            text = texts.get(id(document))
-            if text is None:
-                text = texts[id(document)] = json.dumps(document)
+            digest = digests.get(id(document))
+            if digest is None:
+                text = json.dumps(document)
+                digest = digests[id(document)] = hashlib.sha256(text.encode()).hexdigest()
+                documents[digest] = text
             rows.append(
-                (entry.case_id, entry.attempt_id, bool(document.get("allowed")), entry.at, text)
+                (entry.case_id, entry.attempt_id, bool(document.get("allowed")), entry.at, digest)
             )
-        _INSERT_DECISIONS.execute(self._session.connection(), rows)
+        connection = self._session.connection()
+        # In digest order: concurrent writers of the same documents lock them in one order.
+        _INSERT_DOCUMENTS.execute(connection, sorted(documents.items()))
+        _INSERT_DECISIONS.execute(connection, rows)

@@ -6,7 +6,7 @@ Columns whose name ends in `_ct` hold ciphertext (privacy envelope); `_bidx` hol
 
 from rightparty.db.tables.audit import AuditCheckpointRow, AuditEntryRow, AuditStateRow
 from rightparty.db.tables.base import Base
-from rightparty.db.tables.cases import AttemptRow, CaseRow, DecisionRow
+from rightparty.db.tables.cases import AttemptRow, CaseRow, DecisionDocumentRow, DecisionRow
 from rightparty.db.tables.customers import (
     ConsentRow,
     ContactPointRow,
@@ -28,6 +28,7 @@ __all__ = [
     "CustomerRow",
     "DataKeyRow",
     "DataKeyTombstoneRow",
+    "DecisionDocumentRow",
     "DecisionRow",
     "RestrictionRow",
 ]

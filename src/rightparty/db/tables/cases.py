@@ -59,8 +59,21 @@ class AttemptRow(Base):
     finalised_at: Mapped[datetime | None]
 
 
+class DecisionDocumentRow(Base):
+    """One distinct decision document (DESIGN.md §8.3), stored once however many decisions it is
+    the answer of: most attempts of a run share a handful of documents."""
+
+    __tablename__ = "decision_documents"
+
+    digest: Mapped[str] = mapped_column(
+        String(64), primary_key=True, comment="SHA-256 of the stored JSON text, in hex"
+    )
+    document: Mapped[dict[str, Any]]
+
+
 class DecisionRow(Base):
-    """The policy engine's full answer (DESIGN.md §8.3) for one proposed attempt."""
+    """The policy engine's full answer for one proposed attempt: its document is the
+    `decision_documents` row its digest names."""
 
     __tablename__ = "decisions"
 
@@ -69,7 +82,9 @@ class DecisionRow(Base):
     attempt_id: Mapped[str | None] = mapped_column(ForeignKey("attempts.id"))
     allowed: Mapped[bool]
     evaluated_at: Mapped[datetime]
-    document: Mapped[dict[str, Any]]
+    document_digest: Mapped[str] = mapped_column(
+        String(64), ForeignKey("decision_documents.digest")
+    )
 
 
 class ProviderMessageRow(Base):
