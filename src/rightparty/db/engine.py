@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from rightparty.db.checkpoints import checkpoint_after_commits
+from rightparty.db.checkpoints import BACKSTOP_PAGES, checkpoint_after_commits
 
 
 def normalise_url(url: str) -> str:
@@ -47,5 +47,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: object) -> None
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # Checkpoints run in a background thread (`checkpoints`); this is the backstop.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
     finally:
         cursor.close()
