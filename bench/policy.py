@@ -10,8 +10,9 @@ jurisdiction. Facts are built once per customer (phone zones parsed once per num
 entries grouped by signature), outside the timed loop; each budget's counted instants are found
 by the first decision that asks for them, inside it.
 
-Prints one JSON line: {"decisions_per_s": ..., "p99_us": ...}. `--profile` also prints the top
-of a cProfile run to standard error.
+Prints one JSON line: {"decisions_per_s": ..., "p99_us": ..., "compiled": ...}, the last saying
+whether the engine ran compiled by mypyc (`make compiled`: `.venv-compiled/bin/python
+bench/policy.py`). `--profile` also prints the top of a cProfile run to standard error.
 
     .venv/bin/python bench/policy.py --customers 20000
 """
@@ -52,6 +53,7 @@ from rightparty.policy import (
     OptOut,
     Policy,
     Restriction,
+    compiled,
 )
 from rightparty.usecases.policy_facts import ContactPointRecord, customer_facts
 from rightparty.usecases.policy_packs import jurisdiction_policy
@@ -253,7 +255,12 @@ def main() -> None:
             f"second pass {warm:,.0f}/s",
             file=sys.stderr,
         )
-    print(json.dumps({"decisions_per_s": round(rate), "p99_us": round(p99, 1)}), flush=True)
+    print(
+        json.dumps(
+            {"decisions_per_s": round(rate), "p99_us": round(p99, 1), "compiled": compiled()}
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,13 @@ are built before the engine is called.
 
     policy = Policy([pack_a, pack_b], calendars=source)
     decision = policy.evaluate(customer_facts, ContactRequest(...), now)
+
+`compiled()` tells which build runs: this source, or the optional build whose modules mypyc
+compiled (`make compiled`, docs/policy.md).
 """
+
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 
 from rightparty.policy.calendars import CalendarSource, DateSetCalendar, HolidayCalendar
 from rightparty.policy.decision import Decision, Evaluation, PackRef, Reason, iso_utc
@@ -57,5 +63,12 @@ __all__ = [
     "Reason",
     "Restriction",
     "ScopeKey",
+    "compiled",
     "iso_utc",
 ]
+
+
+def compiled() -> bool:
+    """Whether the engine runs as extension modules compiled by mypyc rather than from source."""
+    origin = sys.modules["rightparty.policy.engine"].__file__ or ""
+    return origin.endswith(tuple(EXTENSION_SUFFIXES))

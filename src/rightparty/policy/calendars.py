@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from rightparty.policy.pickling import Reduced, by_fields
+
 
 class HolidayCalendar(Protocol):
     def is_holiday(self, day: date) -> bool:
@@ -47,3 +49,6 @@ class DateSetCalendar:
         if day in self.holidays:
             return True
         return day.weekday() in self.weekend and day not in self.working_weekend_days
+
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it

@@ -25,6 +25,7 @@ from rightparty.domain.vocabulary import (
     Purpose,
 )
 from rightparty.policy.history import HistoryIndex
+from rightparty.policy.pickling import Reduced, by_fields
 from rightparty.policy.restrictions import (
     AttorneyRepresentation,
     CeaseCommunication,
@@ -106,6 +107,9 @@ class ContactPointFacts:
             return channel == Channel.VOICE or self.kind != ContactPointKind.LANDLINE
         return False
 
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it
+
 
 @dataclass(frozen=True, slots=True)
 class Consent:
@@ -119,6 +123,9 @@ class Consent:
 
     def active_at(self, now: datetime) -> bool:
         return self.granted_at <= now and (self.revoked_at is None or self.revoked_at > now)
+
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,9 @@ class HistoryEntry:
     purpose: Purpose | None = None
     event_id: str | None = None
 
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it
+
 
 @dataclass(frozen=True, slots=True)
 class ContactRequest:
@@ -153,6 +163,9 @@ class ContactRequest:
     debt_id: str | None = None
     target: str = CUSTOMER
     event_id: str | None = None
+
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +279,9 @@ class CustomerFacts:
             ):
                 return consent
         return None
+
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it
 
 
 def _of_type(restrictions: tuple[Restriction, ...], kind: type[_R]) -> tuple[_R, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rightparty.policy.pickling import Reduced, by_fields
 from rightparty.policy.rules.base import Rule
 
 
@@ -21,3 +22,6 @@ class Pack:
     rules: tuple[Rule, ...]
     jurisdiction: str = ""
     summary: str = ""
+
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it

@@ -2,7 +2,7 @@
 """What every decision carries, and how packs compose."""
 
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import pytest
 
@@ -115,6 +115,21 @@ def test_naive_now_is_refused():
     naive = datetime(2026, 3, 2, 12)  # noqa: DTZ001 - the point of the test
     with pytest.raises(NaiveNowError):
         policy.evaluate(customer, ContactRequest(Channel.VOICE, "m1", Purpose.COLLECTIONS), naive)
+
+
+class _NoOffset(tzinfo):
+    """A zone that knows no offset: Python counts a datetime in it as naive."""
+
+    def utcoffset(self, dt):
+        return None
+
+
+def test_now_in_a_zone_without_an_offset_is_refused_as_naive():
+    policy = build_policy(["us-reg-f"])
+    customer = CustomerFacts("c1", contact_points=(ContactPointFacts("m1", Channel.VOICE),))
+    now = datetime(2026, 3, 2, 12, tzinfo=_NoOffset())
+    with pytest.raises(NaiveNowError):
+        policy.evaluate(customer, ContactRequest(Channel.VOICE, "m1", Purpose.COLLECTIONS), now)
 
 
 def test_compiled_policies_are_shared_per_ordered_set_of_packs():

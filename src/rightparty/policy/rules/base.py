@@ -11,38 +11,69 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, NamedTuple
+from typing import final
 from zoneinfo import ZoneInfo
 
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.policy.calendars import CalendarSource
 from rightparty.policy.facts import ContactPointFacts, ContactRequest, CustomerFacts
 from rightparty.policy.localtime import ZoneClock
+from rightparty.policy.pickling import Reduced, by_fields
 
 ALL_CHANNELS = frozenset(Channel)
 ALL_PURPOSES = frozenset(Purpose)
 
 
-class Block(NamedTuple):
-    code: str
-    message: str
-    waitable: bool = False
+@final
+class Block:
+    """A rule's refusal. A slotted class, not a named tuple: the compiled build makes it a native
+    class, built and read in C, where a named tuple is built by an interpreted `__new__`."""
+
+    __slots__ = ("code", "message", "waitable")
+
+    def __init__(self, code: str, message: str, waitable: bool = False) -> None:
+        self.code = code
+        self.message = message
+        self.waitable = waitable
 
 
-class Context(NamedTuple):
+@final
+class Context:
     """One decision's inputs, resolved once: `instant` is `now` in POSIX seconds, `point` the
     requested contact point (`None` when the customer has no such point) and `readings` the local
-    readings of `now` taken so far. A named tuple because one is made for every decision, and the
-    engine builds it at C speed (`tuple.__new__`) without a Python-level `__init__`."""
+    readings of `now` taken so far. A slotted class, not a named tuple: compiled, every rule
+    reads its fields in C instead of looking each one up by name."""
 
-    now: datetime
-    instant: float
-    customer: CustomerFacts
-    request: ContactRequest
-    point: ContactPointFacts | None
-    clock: ZoneClock
-    calendars: CalendarSource
-    readings: dict[ZoneInfo, tuple[int, float]]
+    __slots__ = (
+        "calendars",
+        "clock",
+        "customer",
+        "instant",
+        "now",
+        "point",
+        "readings",
+        "request",
+    )
+
+    def __init__(  # noqa: PLR0917 - positional, as the named tuple it replaced
+        self,
+        now: datetime,
+        instant: float,
+        customer: CustomerFacts,
+        request: ContactRequest,
+        point: ContactPointFacts | None,
+        clock: ZoneClock,
+        calendars: CalendarSource,
+        readings: dict[ZoneInfo, tuple[int, float]],
+    ) -> None:
+        self.now = now
+        self.instant = instant
+        self.customer = customer
+        self.request = request
+        self.point = point
+        self.clock = clock
+        self.calendars = calendars
+        self.readings = readings
 
     def local(self, zone: ZoneInfo) -> tuple[int, float]:
         """The local reading of `now` in `zone`, read once per decision whichever rules ask."""
@@ -64,10 +95,19 @@ class Rule:
     purposes: frozenset[Purpose] = ALL_PURPOSES
     note: str = ""
 
-    timed: ClassVar[bool] = False
-    monotone: ClassVar[bool] = False
-    """Timed rules that, once passing, pass at every later instant (counts only fall while
-    waiting); the engine folds them into a lower bound instead of iterating them."""
+    # `timed` and `monotone` are read-only properties, not class attributes, so that the
+    # compiled build (mypyc) can override them per subclass: it would make an overridden
+    # dataclass `ClassVar` an instance field. They are read only while a policy is compiled.
+    @property
+    def timed(self) -> bool:
+        """Whether the rule's blocks are waitable and it answers `earliest`."""
+        return False
+
+    @property
+    def monotone(self) -> bool:
+        """Timed rules that, once passing, pass at every later instant (counts only fall while
+        waiting); the engine folds them into a lower bound instead of iterating them."""
+        return False
 
     def applies_to(self, channel: Channel, purpose: Purpose) -> bool:
         return channel in self.channels and purpose in self.purposes
@@ -88,3 +128,6 @@ class Rule:
     def calendars(self) -> tuple[str, ...]:
         """The holiday calendars this rule asks for whoever the customer is."""
         return ()
+
+    def __reduce__(self) -> Reduced:
+        return by_fields(self)  # see `pickling`: how the compiled build copies it

@@ -72,8 +72,13 @@ class FrequencyRule(Rule):
     _single: bool = field(init=False, repr=False, compare=False, default=False)
     """Whether the scope has one key, whose value `_scope` reads bare."""
 
-    timed = True
-    monotone = True
+    @property
+    def timed(self) -> bool:
+        return True
+
+    @property
+    def monotone(self) -> bool:
+        return True
 
     def needs(self) -> int:
         return HISTORY

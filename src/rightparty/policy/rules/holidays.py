@@ -34,7 +34,9 @@ class HolidayRule(Rule):
     rest_days: bool = False
     extra_zones: tuple[ZoneInfo, ...] = ()
 
-    timed = True
+    @property
+    def timed(self) -> bool:
+        return True
 
     def needs(self) -> int:
         return JURISDICTIONS if self.calendar == CUSTOMER_CALENDAR else 0

@@ -34,7 +34,9 @@ def _convenient(times: tuple[InconvenientTime, ...], day: int, seconds: float) -
 class InconvenientTimeRule(Rule):
     code: str = INCONVENIENT_TIME
 
-    timed = True
+    @property
+    def timed(self) -> bool:
+        return True
 
     def needs(self) -> int:
         return INCONVENIENT_TIMES

@@ -90,7 +90,9 @@ class TimeWindowRule(Rule):
     """Every day, and `start` before `end`: inside is `start <= seconds < end`."""
     _window: str = field(init=False, repr=False, compare=False, default="")
 
-    timed = True
+    @property
+    def timed(self) -> bool:
+        return True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_plain", self.weekdays is None and self.start < self.end)
