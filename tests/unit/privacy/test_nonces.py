@@ -9,6 +9,7 @@ import pytest
 
 from rightparty.privacy.ciphertext import NONCE_BYTES, parse_header
 from rightparty.privacy.nonces import POOL_NONCES, next_nonce
+from tests.unit.privacy.forking import drawn_in_a_forked_child
 
 pytestmark = pytest.mark.unit
 
@@ -59,23 +60,8 @@ def test_threads_drawing_at_once_never_share_a_nonce():
 def test_a_forked_child_draws_fresh_nonces_not_its_parents_buffered_ones():
     count = 64
     next_nonce()  # the parent's pool now holds buffered nonces the child inherits
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - runs in the child, which coverage does not follow
-        status = 1
-        try:
-            os.close(reader)
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(b"".join(next_nonce() for _ in range(count)))
-            status = 0
-        finally:
-            os._exit(status)  # never return into pytest in the child
-    os.close(writer)
-    with os.fdopen(reader, "rb") as pipe:
-        received = pipe.read()
-    _, wait_status = os.waitpid(child, 0)
-    assert os.waitstatus_to_exitcode(wait_status) == 0
-    children = {received[at : at + NONCE_BYTES] for at in range(0, len(received), NONCE_BYTES)}
+    children = set(drawn_in_a_forked_child(next_nonce, count))
     parents = {next_nonce() for _ in range(count)}
+    assert {len(nonce) for nonce in children} == {NONCE_BYTES}
     assert len(children) == count
     assert not children & parents

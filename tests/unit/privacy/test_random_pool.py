@@ -7,6 +7,7 @@ import os
 import pytest
 
 from rightparty.privacy.random_pool import RandomPool, random64
+from tests.unit.privacy.forking import drawn_in_a_forked_child
 
 pytestmark = pytest.mark.unit
 
@@ -39,23 +40,8 @@ def test_a_pool_hands_out_values_of_its_own_format():
 def test_a_forked_child_draws_fresh_values_not_its_parents_buffered_ones():
     count = 64
     random64()  # the parent's pool now holds buffered values the child inherits
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - runs in the child, which coverage does not follow
-        status = 1
-        try:
-            os.close(reader)
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(b"".join(random64().to_bytes(8, "big") for _ in range(count)))
-            status = 0
-        finally:
-            os._exit(status)  # never return into pytest in the child
-    os.close(writer)
-    with os.fdopen(reader, "rb") as pipe:
-        received = pipe.read()
-    _, wait_status = os.waitpid(child, 0)
-    assert os.waitstatus_to_exitcode(wait_status) == 0
-    children = {int.from_bytes(received[at : at + 8], "big") for at in range(0, len(received), 8)}
+    drawn = drawn_in_a_forked_child(lambda: random64().to_bytes(8, "big"), count)
+    children = {int.from_bytes(value, "big") for value in drawn}
     parents = {random64() for _ in range(count)}
     assert len(children) == count
     assert children.isdisjoint(parents)
