@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.consent import ConsentAction, ConsentEntry, ConsentSource
 from rightparty.domain.restriction import CeaseCommunication
 from rightparty.domain.vocabulary import Channel, Purpose
@@ -155,9 +156,34 @@ def test_a_bulk_of_attempts_repeating_a_stored_idempotency_key_writes_none_of_th
         uow.attempts.add_many([an_attempt("att-1", case=case)])
         uow.commit()
     again = replace(an_attempt("att-1", case=case), id="att-3")
-    with app.unit_of_work() as uow, pytest.raises(IntegrityError):
+    with app.unit_of_work() as uow:
         uow.attempts.add_many([an_attempt("att-2", case=case), again])
+        with pytest.raises(IntegrityError):  # held until the commit: refused then, all of it
+            uow.commit()
     assert _raw(app, "SELECT id FROM attempts") == [("att-1",)]
+
+
+def test_new_attempts_are_held_until_a_read_or_the_commit_and_keep_later_changes(app):
+    case = a_case()
+    with app.unit_of_work() as uow:
+        uow.customers.add(a_customer())
+        uow.cases.add(case)
+        attempt = an_attempt("att-1", case=case)
+        uow.attempts.add(attempt)
+        uow.decisions.add(case.id, attempt.id, {"allowed": True}, MONDAY_NOON)
+        assert _raw_in(uow, "SELECT count(*) FROM attempts") == [(0,)]  # held, not written
+        assert uow.attempts.get(attempt.id) == attempt  # found among the held ones
+        attempt.mark_dispatching()
+        uow.attempts.save(attempt)
+        assert [found.id for found in uow.attempts.for_customer(case.customer_id)] == ["att-1"]
+        assert _raw_in(uow, "SELECT count(*) FROM attempts") == [(1,)]  # the query flushed it
+        second = an_attempt("att-2", case=case)
+        uow.attempts.add(second)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        assert uow.attempts.get("att-1").status is AttemptStatus.DISPATCHING
+        assert uow.attempts.get("att-2") == second
+    assert _raw(app, "SELECT attempt_id FROM decisions") == [("att-1",)]
 
 
 def test_decisions_added_one_by_one_are_written_at_commit_in_the_order_they_came(app):

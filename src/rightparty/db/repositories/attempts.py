@@ -97,10 +97,11 @@ class SqlAttemptRepository:
         # Plain rows, not ORM entities: what this unit of work last read or wrote of each
         # attempt, so `save` writes an attempt only when it changed.
         self._rows: dict[str, dict[str, Any]] = {}
-        # Changes `save` made, written together by `flush` (one executemany, as the ORM would):
-        # before any read of the table here, and by the unit of work before it commits. The
-        # provider messages of attempts just sent wait with them.
+        # New attempts and changes `save` made, written together by `flush` (one executemany
+        # each, as the ORM would): before any read of the table here, and by the unit of work
+        # before it commits. The provider messages of attempts just sent wait with them.
         self._held = HeldUpdates(session)
+        self._new: list[tuple[Any, ...]] = []
         self._pending_parts: list[tuple[str, str, str, int]] = []
         self._flush_held = self.flush if flush_held is None else flush_held
 
@@ -108,25 +109,23 @@ class SqlAttemptRepository:
         self.add_many([attempt])
 
     def add_many(self, attempts: Sequence[Attempt]) -> None:
-        """`add` in bulk: one executemany, after whatever the session holds pending (the
-        cases they belong to); a key already stored fails the whole call."""
-        if not attempts:
-            return
+        """New attempts, their reference codes encrypted and indexed now, held and inserted
+        together by `flush`: the unit of work runs it before any query that could read them,
+        before anything that refers to them is written (decisions, after the cases they belong
+        to) and before it commits. A worker records one attempt per step, and a statement per
+        attempt cost more than the rest of its recording. A key already stored fails the flush,
+        and with it the unit of work."""
         index, encrypt = self._protection.index, self._protection.encrypt
-        rows = []
         for attempt in attempts:
             code = attempt.reference_code
-            rows.append(
-                (
-                    *_attempt_values(attempt),
-                    index("reference_code", code),
-                    encrypt(attempt.customer_id, "attempts", "reference_code", code),
-                )
-            )
-        self._flush_held()  # the cases they belong to go first
-        _INSERT_ATTEMPTS.execute(self._session.connection(), rows)
-        parts = [part for attempt in attempts for part in _parts_of(attempt)]
-        _INSERT_PARTS.execute(self._session.connection(), parts)
+            values = _attempt_values(attempt)
+            code_index = index("reference_code", code)
+            code_ct = encrypt(attempt.customer_id, "attempts", "reference_code", code)
+            self._new.append((*values, code_index, code_ct))
+            row = dict(zip(_ATTEMPT_COLUMNS, values, strict=True))
+            row["reference_code_bidx"], row["reference_code_ct"] = code_index, code_ct
+            self._rows[attempt.id] = row
+            self._pending_parts.extend(_parts_of(attempt))
 
     def save(self, attempt: Attempt) -> None:
         row = self._row(attempt.id)
@@ -142,7 +141,10 @@ class SqlAttemptRepository:
             self._add_parts(attempt)
 
     def flush(self) -> None:
-        """Write the changes `save` holds."""
+        """Insert the attempts `add` holds, then write the changes `save` holds."""
+        if self._new:
+            new, self._new = self._new, []
+            _INSERT_ATTEMPTS.execute(self._session.connection(), new)
         self._held.flush()
         if self._pending_parts:
             _INSERT_PARTS.execute(self._session.connection(), self._pending_parts)
