@@ -19,7 +19,7 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.types import Boolean
+from sqlalchemy.types import Boolean, String
 
 
 class InIds(ColumnElement[bool]):
@@ -51,5 +51,10 @@ def _expanding_in(element: InIds, compiler: SQLCompiler, **options: object) -> s
 
 @compiles(InIds, "postgresql")
 def _any_of_array(element: InIds, compiler: SQLCompiler, **options: object) -> str:
-    ids = bindparam(element.name, type_=ARRAY(element.column.type))
+    item = element.column.type
+    if isinstance(item, String):
+        # Never `VARCHAR(n)[]`: a cast to a bounded VARCHAR truncates, and a longer id would
+        # then find the row whose id is its first n characters.
+        item = String()
+    ids = bindparam(element.name, type_=ARRAY(item))
     return compiler.process(element.column == any_(ids), **options)

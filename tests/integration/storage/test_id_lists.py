@@ -69,6 +69,14 @@ def test_combines_with_other_conditions_in_an_update(probe):
 def test_postgresql_binds_one_array_and_sqlite_an_expanding_list():
     on_postgresql = str(BY_ID.compile(dialect=postgresql.dialect()))
     on_sqlite = str(BY_ID.compile(dialect=sqlite.dialect()))
-    assert "id_list_probe.id = ANY (%(ids)s::VARCHAR(36)[])" in on_postgresql
+    assert "id_list_probe.id = ANY (%(ids)s::VARCHAR[])" in on_postgresql
     assert "id_list_probe.id IN (__[POSTCOMPILE_ids])" in on_sqlite
     assert "= 1" not in on_sqlite  # a comparison, not a boolean column to compare with true
+
+
+def test_an_id_longer_than_the_column_finds_nothing_not_its_prefix(probe):
+    """A bounded VARCHAR cast would cut it to the column's length and find that prefix's row."""
+    stored = "r" + "0" * 35  # the column's full 36 characters
+    probe.execute(ROWS.insert(), [{"id": stored, "kind": 0}])
+    assert probe.execute(BY_ID, {"ids": [stored]}).scalars().all() == [stored]
+    assert probe.execute(BY_ID, {"ids": [stored + "-and-more"]}).scalars().all() == []
