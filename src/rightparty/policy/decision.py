@@ -9,11 +9,11 @@ time- and count-based rule, or `None` when it is allowed now or when no waiting 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-PASS = "pass"  # noqa: S105 - a rule result, not a password
-BLOCK = "block"
-NOT_APPLICABLE = "not_applicable"
+PASS: Final = "pass"  # noqa: S105 - a rule result, not a password
+BLOCK: Final = "block"
+NOT_APPLICABLE: Final = "not_applicable"
 
 
 class PackRef(NamedTuple):

@@ -23,6 +23,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timezone
+from typing import Final
 
 from rightparty.domain.vocabulary import Channel, Purpose
 from rightparty.policy.calendars import CalendarSource, no_calendars
@@ -42,11 +43,11 @@ from rightparty.policy.pickling import Reduced, rebuild
 from rightparty.policy.rules.base import Block, Context, Rule
 from rightparty.policy.rules.third_party import ContactPointRule, ThirdPartyRule
 
-_HORIZON = 366 * DAY
-_MAX_ROUNDS = 256
+_HORIZON: Final = 366 * DAY
+_MAX_ROUNDS: Final = 256
 
 
-_tuple = tuple.__new__
+_tuple: Final = tuple.__new__
 """Builds a named tuple from its values without the Python-level `__new__` of its class: the
 same value, made at C speed, for the reasons and decisions made on every blocked request."""
 

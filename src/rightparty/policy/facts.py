@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
 from rightparty.domain.vocabulary import (
@@ -36,25 +36,25 @@ from rightparty.policy.restrictions import (
     Restriction,
 )
 
-CUSTOMER = "customer"
+CUSTOMER: Final = "customer"
 """The only `ContactRequest.target` any pack ever allows."""
 
-PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
+PHONE_CHANNELS: Final = frozenset({Channel.SMS, Channel.VOICE})
 
 # Traits: which kinds of fact a customer has at all, one bit each (`CustomerFacts.traits`). A rule
 # that can only ever block on a fact the customer lacks is left out of the decision entirely.
-CEASES = 1
-ATTORNEYS = 1 << 1
-LEGAL_HOLDS = 1 << 2
-OPT_OUTS = 1 << 3
-INCONVENIENT_TIMES = 1 << 4
-INCONVENIENT_PLACES = 1 << 5
-REVOCATIONS = 1 << 6
+CEASES: Final = 1
+ATTORNEYS: Final = 1 << 1
+LEGAL_HOLDS: Final = 1 << 2
+OPT_OUTS: Final = 1 << 3
+INCONVENIENT_TIMES: Final = 1 << 4
+INCONVENIENT_PLACES: Final = 1 << 5
+REVOCATIONS: Final = 1 << 6
 """A consent with a `revoked_at`."""
-WORK_POINTS = 1 << 7
+WORK_POINTS: Final = 1 << 7
 """A contact point of kind `work`."""
-JURISDICTIONS = 1 << 8
-HISTORY = 1 << 9
+JURISDICTIONS: Final = 1 << 8
+HISTORY: Final = 1 << 9
 """A history entry that counts toward some budget (one not on a wrong-party point)."""
 
 _R = TypeVar("_R")

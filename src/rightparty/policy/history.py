@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from rightparty.domain.vocabulary import Channel, ContactPointKind, Direction, Outcome, Purpose
 
@@ -45,7 +45,7 @@ UNATTRIBUTED = _Marker("UNATTRIBUTED")
 """The value of an entry that has none on a key; it counts toward every value."""
 
 
-_TOKENS: dict[Counter, int] = {}
+_TOKENS: Final[dict[Counter, int]] = {}
 """Every distinct counter made so far (a few per pack) and its token."""
 _SEQUENCE = count()
 
@@ -185,11 +185,15 @@ class HistoryIndex:
             verdicts = _VERDICTS[counter.token] = {}
         parts = []
         total = 0
-        for number, group in self._groups.items():
+        groups = self._groups
+        # By signature first, the group only if counted: most are not (one in five is, in
+        # `bench/policy.py`), and a group not read is a list the first decision never touches.
+        for number in groups:
             verdict = verdicts.get(number)
             if verdict is None:
                 verdict = verdicts[number] = _counts(counter, _NUMBERED[number])
             if verdict:
+                group = groups[number]
                 parts.append(group)
                 total += len(group)
         matched = self._matched[counter.token] = (parts, total)
@@ -203,17 +207,23 @@ class HistoryIndex:
             matched = self._match(counter)
         parts = matched[0]
         rows = parts[0] if len(parts) == 1 else [row for group in parts for row in group]
-        for key, value in zip(counter.scope, values, strict=True):
+        scope = counter.scope
+        if len(values) != len(scope):
+            raise ValueError(f"{len(values)} values for a scope of {len(scope)} keys")
+        # Indexed, not zipped with `strict=True`: compiled, that `zip` is built by the
+        # interpreter, and this runs once per customer and budget.
+        for position, key in enumerate(scope):
+            value = values[position]
             if value is not None:
-                rows = _ATTRIBUTED[key](rows, value)
+                rows = _attributed(rows, key, value)
         found = [instant for instant, _entry in rows]
         found.sort()
         return tuple(found)
 
 
-_SIGNATURES: dict[_Signature, int] = {}
+_SIGNATURES: Final[dict[_Signature, int]] = {}
 """Every signature met so far and its number (a few thousand can exist at most)."""
-_NUMBERED: list[_Signature] = []
+_NUMBERED: Final[list[_Signature]] = []
 """The signatures by number."""
 
 
@@ -248,14 +258,17 @@ def _event(rows: _Rows, value: object) -> _Rows:
     return [row for row in rows if not row[1].event_id or row[1].event_id == value]
 
 
-_ATTRIBUTED: dict[ScopeKey, Callable[[_Rows, object], _Rows]] = {
-    ScopeKey.DEBT: _debt,
-    ScopeKey.CONTACT_POINT: _contact_point,
-    ScopeKey.CHANNEL: _channel,
-    ScopeKey.EVENT: _event,
-}
-"""The rows that count toward a request's value on each scope key: those with that value there,
-or none (an empty id is none, as a missing one is). One call filters all of a find's rows."""
+def _attributed(rows: _Rows, key: ScopeKey, value: object) -> _Rows:
+    """The rows that count toward a request's value on `key`: those with that value there, or
+    none (an empty id is none, as a missing one is). One call filters all of a find's rows.
+    Branches, not a table of functions: compiled, each branch is a direct call."""
+    if key is ScopeKey.DEBT:
+        return _debt(rows, value)
+    if key is ScopeKey.CONTACT_POINT:
+        return _contact_point(rows, value)
+    if key is ScopeKey.CHANNEL:
+        return _channel(rows, value)
+    return _event(rows, value)
 
 
 def _counts(counter: Counter, signature: _Signature) -> bool:
@@ -272,5 +285,5 @@ def _counts(counter: Counter, signature: _Signature) -> bool:
     )
 
 
-_VERDICTS: dict[int, dict[int, bool]] = {}
+_VERDICTS: Final[dict[int, dict[int, bool]]] = {}
 """`_counts` by counter token and signature number: few of each exist in a process."""

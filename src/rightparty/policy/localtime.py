@@ -16,23 +16,27 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
-DAY = 86_400
-HOUR = 3_600
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_MIXED = 1 << 40  # marks a UTC day in which the offset changes
-_EARLIEST_OFFSET = -12 * HOUR
-_LATEST_OFFSET = 14 * HOUR
-_SAMPLE = 3 * HOUR  # no zone changes offset twice within three hours
-_FAST_SPAN = 7 * DAY  # no zone changes offset and back within a week
-_CACHE_LIMIT = 200_000
+DAY: Final = 86_400
+HOUR: Final = 3_600
+EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_MIXED: Final = 1 << 40  # marks a UTC day in which the offset changes
+_EARLIEST_OFFSET: Final = -12 * HOUR
+_LATEST_OFFSET: Final = 14 * HOUR
+_SAMPLE: Final = 3 * HOUR  # no zone changes offset twice within three hours
+_FAST_SPAN: Final = 7 * DAY  # no zone changes offset and back within a week
+_CACHE_LIMIT: Final = 200_000
 
 WallCondition = Callable[[int, float], bool]
 """Whether a local reading `(day, seconds)` satisfies a rule in one zone."""
 Bounds = tuple[float, ...]
 """Sorted instants `a0, b0, a1, b1, ...`: the half-open intervals `[a, b)` of a day table."""
-_WindowKey = tuple[tuple[ZoneInfo, ...], int, int, int]
+Hours = tuple[int, ...]
+"""A window's `(start, end)`. Not `tuple[int, int]`, which compiled is a C pair, boxed anew (with
+both numbers) for every cache key made of it."""
+_WindowKey = tuple[tuple[ZoneInfo, ...], Hours, int]
 Steps = tuple[tuple[float, ...], tuple[float, ...]]
 """A step function of the instant over one UTC day: where each step begins, and its value."""
 
@@ -54,7 +58,7 @@ def seconds_of(moment: time) -> int:
     return moment.hour * HOUR + moment.minute * 60 + moment.second
 
 
-_CLOCK_TEXTS = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(DAY // 60 + 1))
+_CLOCK_TEXTS: Final = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(DAY // 60 + 1))
 """`clock_text` of every minute of a day and of 24:00, formatted once."""
 
 
@@ -130,10 +134,16 @@ class ZoneClock:
         an offset to an instant of it could round (a float crossing a power of two), so that the
         bounds might disagree with a reading by `local`. Callers then read each zone instead.
         """
-        key = (zones, start, end, utc_day)
-        if key in self.windows:
-            return self.windows[key]
-        bounds = self._window(zones, start, end, utc_day)
+        return self.table(zones, (start, end), utc_day)
+
+    def table(self, zones: tuple[ZoneInfo, ...], hours: Hours, utc_day: int) -> Bounds | None:
+        """`window`, with the hours as the one pair a rule keeps: the key `windows` is read by
+        then needs no new object but the day."""
+        key = (zones, hours, utc_day)
+        bounds = self.windows.get(key)
+        if bounds is not None or key in self.windows:  # one look-up for a day with a table
+            return bounds
+        bounds = self._window(zones, hours[0], hours[1], utc_day)
         if len(self.windows) >= _CACHE_LIMIT:
             self.windows.clear()
         self.windows[key] = bounds
@@ -181,7 +191,7 @@ class ZoneClock:
         try:
             steps = self._period_starts[key]
         except KeyError:
-            steps = self._period_steps(*key)
+            steps = self._period_steps(zones, days, key[2])  # not `*key`: a direct call compiled
             if len(self._period_starts) >= _CACHE_LIMIT:
                 self._period_starts.clear()
             self._period_starts[key] = steps

@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from rightparty.domain.vocabulary import ContactPointKind
@@ -29,10 +29,10 @@ from rightparty.policy.localtime import DAY, HOUR
 from rightparty.policy.rules.base import Block, Context, Rule
 from rightparty.policy.rules.time_windows import rule_zones
 
-FREQUENCY_CAP = "FREQUENCY_CAP"
-RECENT_CONVERSATION = "RECENT_CONVERSATION"
-DAILY_DIAL_CAP = "DAILY_DIAL_CAP"
-DAILY_CONVERSATION_CAP = "DAILY_CONVERSATION_CAP"
+FREQUENCY_CAP: Final = "FREQUENCY_CAP"
+RECENT_CONVERSATION: Final = "RECENT_CONVERSATION"
+DAILY_DIAL_CAP: Final = "DAILY_DIAL_CAP"
+DAILY_CONVERSATION_CAP: Final = "DAILY_CONVERSATION_CAP"
 
 _REQUEST_FIELDS = {
     ScopeKey.DEBT: "debt_id",

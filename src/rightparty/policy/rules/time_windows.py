@@ -16,10 +16,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from rightparty.policy.localtime import (
     DAY,
+    Hours,
     WallCondition,
     ZoneClock,
     clock_text,
@@ -27,10 +29,10 @@ from rightparty.policy.localtime import (
 )
 from rightparty.policy.rules.base import Block, Context, Rule
 
-QUIET_HOURS = "QUIET_HOURS"
-UNKNOWN_TIMEZONE = "UNKNOWN_TIMEZONE"
-_MAX_ROUNDS = 64
-_TABLED_DAYS = 3
+QUIET_HOURS: Final = "QUIET_HOURS"
+UNKNOWN_TIMEZONE: Final = "UNKNOWN_TIMEZONE"
+_MAX_ROUNDS: Final = 64
+_TABLED_DAYS: Final = 3
 
 
 def unknown_timezone() -> Block:
@@ -89,6 +91,8 @@ class TimeWindowRule(Rule):
     _plain: bool = field(init=False, repr=False, compare=False, default=False)
     """Every day, and `start` before `end`: inside is `start <= seconds < end`."""
     _window: str = field(init=False, repr=False, compare=False, default="")
+    _hours: Hours = field(init=False, repr=False, compare=False, default=())
+    """`(start, end)`, made once: part of the key of every day table this rule reads."""
 
     @property
     def timed(self) -> bool:
@@ -97,6 +101,7 @@ class TimeWindowRule(Rule):
     def __post_init__(self) -> None:
         object.__setattr__(self, "_plain", self.weekdays is None and self.start < self.end)
         object.__setattr__(self, "_window", f"{clock_text(self.start)}-{clock_text(self.end)}")
+        object.__setattr__(self, "_hours", (self.start, self.end))
 
     def inside(self, day: int, seconds: float) -> bool:
         if self.weekdays is not None and weekday(day) not in self.weekdays:
@@ -114,10 +119,10 @@ class TimeWindowRule(Rule):
         instant = context.instant
         if self._plain:
             # Inside in every zone at once, from the day's table: no reading per zone.
-            key = (zones, self.start, self.end, int(instant // DAY))
-            bounds = context.clock.windows.get(key)
+            day = int(instant // DAY)
+            bounds = context.clock.windows.get((zones, self._hours, day))
             if bounds is None:
-                bounds = context.clock.window(*key)
+                bounds = context.clock.table(zones, self._hours, day)
             if bounds is not None and bisect_right(bounds, instant) & 1:
                 return None
         return self.check_zone_by_zone(context, zones)
@@ -125,13 +130,15 @@ class TimeWindowRule(Rule):
     def check_zone_by_zone(self, context: Context, zones: tuple[ZoneInfo, ...]) -> Block | None:
         """The check by its definition, reading each zone and naming every zone whose local time
         is outside; `check` agrees with it, and only asks it when a table says outside."""
-        readings, local, instant = context.readings, context.clock.local, context.instant
+        readings, clock, instant = context.readings, context.clock, context.instant
         plain, start, end = self._plain, self.start, self.end
         outside = []
         for zone in zones:
             reading = readings.get(zone)
             if reading is None:  # as `context.local(zone)`, one call fewer
-                reading = readings[zone] = local(zone, instant)
+                # `clock.local`, not a bound method kept in a variable: compiled, that would be
+                # called through the interpreter instead of directly.
+                reading = readings[zone] = clock.local(zone, instant)
             day, seconds = reading
             if (start <= seconds < end) if plain else self.inside(day, seconds):
                 continue
@@ -162,7 +169,7 @@ class TimeWindowRule(Rule):
         holds one (the zone-by-zone search then decides)."""
         day = int(instant // DAY)
         for ahead in range(_TABLED_DAYS):
-            bounds = clock.window(zones, self.start, self.end, day + ahead)
+            bounds = clock.table(zones, self._hours, day + ahead)
             if bounds is None:
                 return None
             position = bisect_right(bounds, instant)
