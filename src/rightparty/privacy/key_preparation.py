@@ -122,11 +122,8 @@ def _reserve_newest(
         if total is None:  # rotated, retired or shredded since it was read: read it anew
             continue
         loaded = prepared[customer_id] = read_lately[customer_id]
-        entry = loaded.unwrapped.get(version) or _unwrap(keys, loaded.wrapped[version])
-        loaded.keep(version, entry)
-        loaded.current, loaded.current_version = entry, version
-        loaded.budget = min(block, max_encryptions - (total - block))
-        if loaded.budget <= 0:
+        _make_current(keys, loaded, version)
+        if _grant(loaded, total, block, max_encryptions):
             exhausted.append(customer_id)
     return prepared, exhausted
 
@@ -162,21 +159,18 @@ def _read_and_reserve(
             continue
         if not loaded.wrapped:  # its creation was abandoned: the cipher's own path decides
             continue
-        latest = loaded.wrapped[max(loaded.wrapped)]
-        entry = loaded.unwrapped.get(latest.version) or _unwrap(keys, latest)
-        loaded.keep(latest.version, entry)
-        loaded.current, loaded.current_version = entry, latest.version
+        latest = max(loaded.wrapped)
+        _make_current(keys, loaded, latest)
         if customer_id in raced:  # another process created it first: reserve before use
             continue
-        reserve.append((customer_id, latest.version))
+        reserve.append((customer_id, latest))
     totals = store.reserve_many(reserve, block) if reserve else {}
     exhausted = []
     for customer_id, version in reserve:
         total = totals.get((customer_id, version))
         if total is None:  # retired or shredded meanwhile: the budget stays 0, checked on use
             continue
-        prepared[customer_id].budget = min(block, max_encryptions - (total - block))
-        if prepared[customer_id].budget <= 0:
+        if _grant(prepared[customer_id], total, block, max_encryptions):
             exhausted.append(customer_id)
     ready = {customer_id: loaded for customer_id, loaded in prepared.items() if loaded.wrapped}
     return ready, exhausted
@@ -217,6 +211,20 @@ def _create_first_versions(
         loaded.current, loaded.current_version, loaded.budget = entry, 1, block
         ours.add(candidate.customer_id)
     return ours
+
+
+def _make_current(keys: KeyProvider, loaded: CachedKeys, version: int) -> None:
+    """Make `version` the one `loaded` encrypts with, unwrapping it unless it already is."""
+    entry = loaded.unwrapped.get(version) or _unwrap(keys, loaded.wrapped[version])
+    loaded.keep(version, entry)
+    loaded.current, loaded.current_version = entry, version
+
+
+def _grant(loaded: CachedKeys, total: int, block: int, max_encryptions: int) -> bool:
+    """The budget a block just reserved (the version's `total` counts it) gives `loaded`;
+    whether the version reached `max_encryptions` with it, to be rotated."""
+    loaded.budget = min(block, max_encryptions - (total - block))
+    return loaded.budget <= 0
 
 
 def _keep_unwrapped(loaded: CachedKeys, before: CachedKeys) -> None:
