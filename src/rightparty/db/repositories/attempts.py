@@ -125,7 +125,7 @@ class SqlAttemptRepository:
             row = dict(zip(_ATTEMPT_COLUMNS, values, strict=True))
             row["reference_code_bidx"], row["reference_code_ct"] = code_index, code_ct
             self._rows[attempt.id] = row
-            self._pending_parts.extend(_parts_of(attempt))
+            self._add_parts(attempt)
 
     def save(self, attempt: Attempt) -> None:
         row = self._row(attempt.id)
