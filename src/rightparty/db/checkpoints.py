@@ -27,6 +27,7 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ _COMMITTED = "rightparty.committed"
 """Connection-info flag: this connection committed since it was checked out."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Request:
+    future: Future[None]
+    dropped: threading.Event
+
+
 class Checkpointer:
     """Runs at most one queued checkpoint per database file at a time, on one thread, and starts
     checkpoints of one file at least `interval` seconds apart: a worker committing a few pages
@@ -51,7 +58,8 @@ class Checkpointer:
     def __init__(self, interval: float = INTERVAL) -> None:
         self._interval = interval
         self._lock = threading.Lock()
-        self._queued: dict[str, Future[None]] = {}
+        self._queued: dict[str, _Request] = {}
+        self._running: dict[str, _Request] = {}
         self._started: dict[str, float] = {}
         self._executor: ThreadPoolExecutor | None = None
 
@@ -60,27 +68,50 @@ class Checkpointer:
         with self._lock:
             queued = self._queued.get(database)
             if queued is not None:
-                return queued
+                return queued.future
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint")
-            future = self._queued[database] = self._executor.submit(self._run, database)
+            dropped = threading.Event()
+            future = self._executor.submit(self._run, database, dropped)
+            self._queued[database] = _Request(future, dropped)
             return future
 
-    def _run(self, database: str) -> None:
+    def drop(self, database: str) -> None:
+        """Before `database`'s engine goes away: a checkpoint of it that has not started never
+        will, and one under way is waited for. Otherwise the thread could open the file after
+        its owner removed it, and SQLite would leave a fresh `-wal` and `-shm` behind."""
+        with self._lock:
+            queued = self._queued.pop(database, None)
+            running = self._running.pop(database, None)
+        if queued is not None:
+            queued.dropped.set()
+        if running is not None:
+            running.future.result()
+
+    def _run(self, database: str, dropped: threading.Event) -> None:
         last = self._started.get(database)
         if last is not None:  # requests meanwhile join this one
-            time.sleep(max(0.0, last + self._interval - time.monotonic()))
+            dropped.wait(max(0.0, last + self._interval - time.monotonic()))
         with self._lock:  # from now on a new commit's pages may miss this one: queue another
-            self._queued.pop(database, None)
+            if dropped.is_set():
+                return
+            request = self._queued.pop(database)
+            self._running[database] = request
             if len(self._started) >= _MAX_REMEMBERED:
                 self._started.clear()
             self._started[database] = time.monotonic()
-        checkpoint(database)
+        try:
+            checkpoint(database)
+        finally:
+            with self._lock:
+                if self._running.get(database) is request:
+                    del self._running[database]
 
     def forget(self) -> None:
         """In a forked child: the parent's thread is not there, so start afresh."""
         self._lock = threading.Lock()
         self._queued = {}
+        self._running = {}
         self._started = {}
         self._executor = None
 
@@ -110,7 +141,8 @@ if hasattr(os, "register_at_fork"):  # absent only where there is no fork() (Win
 
 def checkpoint_after_commits(engine: Engine, database: str) -> None:
     """Request a background checkpoint of `database` whenever a connection of `engine` goes
-    back to the pool after a commit (the `commit` event comes before the commit itself)."""
+    back to the pool after a commit (the `commit` event comes before the commit itself); none
+    is left to run once the engine is disposed."""
 
     def committed(connection: Any) -> None:  # noqa: ANN401 - SQLAlchemy's Connection
         connection.info[_COMMITTED] = True
@@ -119,5 +151,9 @@ def checkpoint_after_commits(engine: Engine, database: str) -> None:
         if record is not None and record.info.pop(_COMMITTED, False):
             CHECKPOINTER.request(database)
 
+    def disposed(_engine: Engine) -> None:
+        CHECKPOINTER.drop(database)
+
     event.listen(engine, "commit", committed)
     event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "engine_disposed", disposed)

@@ -5,6 +5,7 @@ is, with a warning that names no path."""
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,78 @@ def test_a_file_that_is_not_a_database_gives_a_warning_without_its_path(tmp_path
     assert [record.getMessage() for record in caplog.records] == [
         "background WAL checkpoint failed: DatabaseError"
     ]
+
+
+class _RecordedCheckpoints:
+    """Stands in for `checkpoint`: when each call for `database` began (the shared checkpointer
+    may still be busy with other tests' files), and a gate that can hold one open."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.began: list[float] = []
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def __call__(self, database: str) -> None:
+        if database != self.database:
+            return
+        self.began.append(time.monotonic())
+        self.entered.set()
+        self.release.wait(timeout=10)
+
+
+def test_a_dropped_checkpoint_that_has_not_started_never_runs(database, monkeypatch):
+    calls = _RecordedCheckpoints(database)
+    monkeypatch.setattr(checkpoints, "checkpoint", calls)
+    checkpointer = Checkpointer(interval=0.3)
+    checkpointer.request(database).result(timeout=10)
+    waiting = checkpointer.request(database)  # sleeps until 0.3 s after the first began
+    checkpointer.drop(database)
+    waiting.result(timeout=10)
+    assert len(calls.began) == 1
+    checkpointer.request(database).result(timeout=10)  # a later request runs as before
+    assert len(calls.began) == 2
+
+
+def test_without_the_drop_the_waiting_checkpoint_runs(database, monkeypatch):
+    """The control for the test above."""
+    calls = _RecordedCheckpoints(database)
+    monkeypatch.setattr(checkpoints, "checkpoint", calls)
+    checkpointer = Checkpointer(interval=0.3)
+    checkpointer.request(database).result(timeout=10)
+    checkpointer.request(database).result(timeout=10)
+    assert len(calls.began) == 2
+
+
+def test_a_drop_waits_for_a_checkpoint_under_way(database, monkeypatch):
+    calls = _RecordedCheckpoints(database)
+    calls.release.clear()
+    monkeypatch.setattr(checkpoints, "checkpoint", calls)
+    checkpointer = Checkpointer()
+    running = checkpointer.request(database)
+    assert calls.entered.wait(timeout=10)
+    dropping = threading.Thread(target=checkpointer.drop, args=(database,))
+    dropping.start()
+    dropping.join(timeout=0.2)
+    assert dropping.is_alive()  # still waiting for the checkpoint to finish
+    calls.release.set()
+    dropping.join(timeout=10)
+    assert not dropping.is_alive()
+    assert running.done()
+
+
+def test_no_checkpoint_opens_the_file_once_its_engine_is_disposed(database, monkeypatch):
+    calls = _RecordedCheckpoints(database)
+    monkeypatch.setattr(checkpoints, "checkpoint", calls)
+    engine = build_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    CHECKPOINTER.request(database).result(timeout=10)
+    with engine.begin() as connection:  # right after a checkpoint: queues one that waits
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    engine.dispose()
+    disposed_at = time.monotonic()
+    time.sleep(checkpoints.INTERVAL * 2)
+    assert calls.began, "the first commit's checkpoint ran"
+    assert all(began < disposed_at for began in calls.began)
