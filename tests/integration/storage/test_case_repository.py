@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from rightparty.db.repositories import cases as case_repositories
 from rightparty.db.tables import DecisionDocumentRow, DecisionRow
 from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.case import CaseStatus
@@ -146,6 +147,36 @@ def test_a_document_is_stored_once_however_many_decisions_share_it(app, customer
     assert len(digests) == 5
     assert len(documents) == 2
     assert [documents[digest] for digest in digests] == [allowed] * 3 + [blocked, allowed]
+    for digest, document in documents.items():
+        assert digest == hashlib.sha256(json.dumps(document).encode()).hexdigest()
+
+
+def test_a_document_object_handed_over_again_keeps_its_text_and_a_new_one_gets_its_own(
+    app, customer, monkeypatch
+):
+    """Texts are remembered by document object across transactions. Every document here gets
+    the same `id()`, as a new one can get a freed one's: each is still stored as itself."""
+    monkeypatch.setattr(case_repositories, "id", lambda _document: 1, raising=False)
+    cases = [a_case(f"case-{number}") for number in range(3)]
+    shared = {"allowed": True, "reasons": [], "evaluated": [{"rule": "r", "result": "pass"}]}
+    with app.unit_of_work() as uow:
+        uow.cases.add_many(cases)
+        uow.decisions.add(cases[0].id, None, shared, MONDAY_NOON)
+        uow.decisions.add(cases[1].id, None, {"allowed": False, "n": 1}, MONDAY_NOON)
+        uow.commit()
+    expected = [shared, {"allowed": False, "n": 1}]
+    for number in range(2, 5):
+        with app.unit_of_work() as uow:
+            uow.decisions.add(cases[2].id, None, shared, MONDAY_NOON)
+            uow.decisions.add(cases[2].id, None, {"allowed": False, "n": number}, MONDAY_NOON)
+            uow.commit()
+        expected += [shared, {"allowed": False, "n": number}]
+    with app.session_factory() as session:
+        digests = session.scalars(
+            select(DecisionRow.document_digest).order_by(DecisionRow.id)
+        ).all()
+        documents = {row.digest: row.document for row in session.query(DecisionDocumentRow)}
+    assert [documents[digest] for digest in digests] == expected
     for digest, document in documents.items():
         assert digest == hashlib.sha256(json.dumps(document).encode()).hexdigest()
 

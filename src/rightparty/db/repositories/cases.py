@@ -215,20 +215,16 @@ class SqlDecisionRepository:
 
     def _write(self, decisions: Sequence[DecisionEntry]) -> None:
         """The batch's distinct documents (those not stored yet), then its decisions, each
-        with one executemany. Entries that share a document object (a chunk's attempts mostly
-        share their decision) serialise and digest it once."""
+        with one executemany. Entries that share a document object (most attempts share one of
+        a few decisions) serialise and digest it once (`_stored_text`)."""
         if not decisions:
             return
-        digests: dict[int, str] = {}  # by id(): the documents stay referenced by `decisions`
         documents: dict[str, str] = {}
         rows = []
         for entry in decisions:
             document = entry.document
-            digest = digests.get(id(document))
-            if digest is None:
-                text = json.dumps(document)
-                digest = digests[id(document)] = hashlib.sha256(text.encode()).hexdigest()
-                documents[digest] = text
+            digest, text = _stored_text(document)
+            documents[digest] = text
             rows.append(
                 (entry.case_id, entry.attempt_id, bool(document.get("allowed")), entry.at, digest)
             )
@@ -236,3 +232,23 @@ class SqlDecisionRepository:
         # In digest order: concurrent writers of the same documents lock them in one order.
         _INSERT_DOCUMENTS.execute(connection, sorted(documents.items()))
         _INSERT_DECISIONS.execute(connection, rows)
+
+
+_TEXTS_KEPT = 4096
+_texts: dict[int, tuple[dict[str, Any], str, str]] = {}
+"""By `id()` of a document: the document itself, its digest and its stored text. Holding the
+document keeps its id from being reused while the entry lasts."""
+
+
+def _stored_text(document: dict[str, Any]) -> tuple[str, str]:
+    """The digest and stored text of a decision document, made once for a document object the
+    worker hands over again and again (its memo keeps each distinct decision's document)."""
+    kept = _texts.get(id(document))
+    if kept is not None and kept[0] is document:
+        return kept[1], kept[2]
+    text = json.dumps(document)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if len(_texts) >= _TEXTS_KEPT:
+        _texts.clear()
+    _texts[id(document)] = (document, digest, text)
+    return digest, text

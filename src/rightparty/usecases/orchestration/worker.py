@@ -54,6 +54,7 @@ from rightparty.usecases.ports import (
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 PolicyResolver = Callable[[str], Policy]
+_DOCUMENTS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,9 @@ class CaseWorker:
     policy_for: PolicyResolver = policy_for_jurisdiction
     new_id: IdFactory = random_id
     new_code: Callable[[], str] = new_reference_code
+    _documents: DocumentMemo = field(default_factory=dict, init=False, repr=False)
+    """Documents of the decisions made so far, kept across chunks: an allowed decision carries
+    no instant, so the same few recur all day (`decision_document`)."""
 
     def run_step(self, case_id: str) -> StepReport:
         """Act on a due case: record one allowed attempt, wait, move on, or close it."""
@@ -143,8 +147,10 @@ class CaseWorker:
         histories = uow.attempts.histories(owners)
         # Each attempt encrypts its reference code: the keys' nonces reserved together.
         uow.prepare_customers(owners)
-        # Most allowed decisions of a chunk are one shared decision: its JSON is made once.
-        chunk = _Chunk(uow, now, claim, documents={})
+        # Most allowed decisions are one of a few shared decisions: their JSON is made once.
+        if len(self._documents) > _DOCUMENTS_KEPT:
+            self._documents.clear()
+        chunk = _Chunk(uow, now, claim, documents=self._documents)
         reports: list[StepReport] = []
         for case in cases:
             if case.status.closed:
