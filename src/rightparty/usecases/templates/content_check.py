@@ -163,8 +163,7 @@ def _names_debt(scanned: _Scanned, phrases: Phrases) -> bool:
     # message naming a debt; everything around it still is.
     for marker in scanned.required_markers:
         text = text.replace(_fold(marker), " ")
-    terms = tuple(term for table in phrases.debt_terms.values() for term in table)
-    return _terms_pattern(terms).search(text) is not None
+    return _patterns_of(phrases).debt.search(text) is not None
 
 
 def _names_amount(scanned: _Scanned) -> bool:
@@ -184,8 +183,34 @@ def _shows_name(scanned: _Scanned) -> bool:
 
 
 def _makes_claims(scanned: _Scanned, phrases: Phrases) -> bool:
-    terms = tuple(term for table in phrases.prohibited_claims.values() for term in table)
-    return _terms_pattern(terms).search(scanned.without_reference) is not None
+    return _patterns_of(phrases).claims.search(scanned.without_reference) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _PhrasePatterns:
+    phrases: Phrases
+    debt: re.Pattern[str]
+    claims: re.Pattern[str]
+
+
+_PATTERNS_KEPT = 64
+_patterns: dict[int, _PhrasePatterns] = {}
+"""By `id()` of a `Phrases`, which each entry holds (so the id is not reused while it lasts):
+gathering the terms and hashing them to find the pattern cost more than searching with it."""
+
+
+def _patterns_of(phrases: Phrases) -> _PhrasePatterns:
+    kept = _patterns.get(id(phrases))
+    if kept is not None and kept.phrases is phrases:
+        return kept
+    debt = tuple(term for table in phrases.debt_terms.values() for term in table)
+    claims = tuple(term for table in phrases.prohibited_claims.values() for term in table)
+    if len(_patterns) >= _PATTERNS_KEPT:
+        _patterns.clear()
+    made = _patterns[id(phrases)] = _PhrasePatterns(
+        phrases, _terms_pattern(debt), _terms_pattern(claims)
+    )
+    return made
 
 
 def _lacks_disclosure(rule: ContentRule, scanned: _Scanned, phrases: Phrases, locale: str) -> bool:
