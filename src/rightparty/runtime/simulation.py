@@ -21,7 +21,8 @@ from rightparty.usecases.orchestration.send_results import SentMessage
 from rightparty.usecases.orchestration.steps import StepReport, StepResult
 from rightparty.usecases.orchestration.worker import CaseWorker, UnitOfWorkFactory
 
-BATCH = 200
+BATCH = 500
+"""Cases per round: one transaction each (DESIGN.md §5, chunks of hundreds)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INSTANT = timedelta(microseconds=1)
 ProgressCallback = Callable[[datetime], None]
