@@ -3,17 +3,26 @@
 accepted changes its attempt alone, while one that settles an outcome now (a bounce, a status
 held from an early callback) still updates its contact point and case."""
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
+from rightparty.audit.events import payload_digest
 from rightparty.domain.attempt import AttemptStatus
+from rightparty.domain.case import CaseStatus
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
-from rightparty.domain.vocabulary import Channel, ContactPointStatus, Outcome, Purpose
+from rightparty.domain.vocabulary import (
+    Channel,
+    ContactPointStatus,
+    Outcome,
+    OutcomeCategory,
+    Purpose,
+)
 from rightparty.usecases.orchestration.cases import OpenCase, open_case
 from rightparty.usecases.orchestration.steps import StepResult
 from tests.builders import a_us_customer, a_us_point
@@ -23,16 +32,21 @@ NOON_IN_NEW_YORK = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
 
 
 class AnsweringGateway:
-    """Accepts every message, except those to addresses listed in `bounce`."""
+    """Accepts every message, except those to addresses listed in `bounce` or `refuse`."""
 
-    def __init__(self, bounce: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, bounce: frozenset[str] = frozenset(), refuse: frozenset[str] = frozenset()
+    ) -> None:
         self.bounce = bounce
+        self.refuse = refuse
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         if message.address in self.bounce:
             return DeliveryResult(
                 DeliveryStatus.PERMANENT_FAILURE, "fake", outcome=Outcome.BOUNCED_HARD
             )
+        if message.address in self.refuse:  # the recipient blocks the sender
+            return DeliveryResult(DeliveryStatus.PERMANENT_FAILURE, "fake", outcome=Outcome.BLOCKED)
         return DeliveryResult(DeliveryStatus.ACCEPTED, "fake", f"id-{message.attempt_id}")
 
 
@@ -95,6 +109,48 @@ def test_a_bounce_in_the_same_batch_still_marks_its_point_invalid(app, clock):
     assert bounced.status is ContactPointStatus.INVALID
     assert {point.status for point in others} == {ContactPointStatus.VALID}
     assert case.next_action_at == clock.now()  # moves on at once
+
+
+def test_refusals_in_one_batch_read_their_histories_together_and_close_as_refused(app, clock):
+    """Each refusal closes its case after a look at the case's attempts; they are read for
+    the whole batch in one query (one per refusal flushed everything held so far each time),
+    and the attempt refused in this very batch counts with its outcome."""
+    refusing = frozenset({"c0@example.com", "c2@example.com", "c3@example.com"})
+    worker = app.case_worker(AnsweringGateway(refuse=refusing))
+    case_ids, messages = _recorded(app, clock, worker, 4)
+    with tables_read(app) as read:
+        outcomes = worker.send_claimed(messages)
+    assert outcomes == [Outcome.BLOCKED, None, Outcome.BLOCKED, Outcome.BLOCKED]
+    assert read.count("attempts") == 2  # the batch's attempts, then the refusers' histories
+    with app.unit_of_work() as uow:
+        cases = uow.cases.get_many(case_ids)
+    closed = {case_id: cases[case_id] for case_id in (case_ids[0], case_ids[2], case_ids[3])}
+    for case in closed.values():
+        assert (case.status, case.unreachable_reason) == (
+            CaseStatus.UNREACHABLE,
+            OutcomeCategory.REFUSED,
+        )
+    assert cases[case_ids[1]].status is not CaseStatus.UNREACHABLE
+    stored = _audited(app, "case.unreachable")
+    assert {subject for subject, _ in stored} == set(closed)
+    expected = payload_digest({"reason": "refused", "attempts": 1}).hex()
+    assert {digest for _, digest in stored} == {expected}
+
+
+def _audited(app, event_type):
+    """(subject, payload digest) of each audit entry of `event_type`."""
+    with app.session_factory() as session:
+        events = [
+            json.loads(bytes(row[0]))
+            for row in session.execute(
+                text('SELECT event_bytes FROM audit_entries ORDER BY "index"')
+            )
+        ]
+    return [
+        (event["subject"], event["payload_sha256"])
+        for event in events
+        if event["type"] == event_type
+    ]
 
 
 def test_a_status_held_before_the_send_was_recorded_settles_it(app, clock):

@@ -3,15 +3,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from rightparty.domain.attempt import Attempt
+from rightparty.domain.attempt import Attempt, AttemptHistoryEntry
 from rightparty.domain.restriction import OptOut
 from rightparty.domain.vocabulary import OptOutScope, Outcome, OutcomeCategory
 from rightparty.usecases.customers import IdFactory
 from rightparty.usecases.orchestration.closing import ACTOR, close_unreachable
 from rightparty.usecases.plans.catalogue import PlanCatalogue
 from rightparty.usecases.ports import UnitOfWork
+
+CaseHistory = Callable[[str, str], list[AttemptHistoryEntry]]
+"""The attempts of a case as the unit of work has them now: (customer id, case id) in."""
+
+
+def read_case_history(uow: UnitOfWork) -> CaseHistory:
+    """A `CaseHistory` that reads the customer's history (flushing what the unit of work holds)."""
+
+    def case_history(customer_id: str, case_id: str) -> list[AttemptHistoryEntry]:
+        return [entry for entry in uow.attempts.history(customer_id) if entry.case_id == case_id]
+
+    return case_history
 
 
 def apply_outcome(
@@ -22,8 +35,12 @@ def apply_outcome(
     *,
     plans: PlanCatalogue,
     new_id: IdFactory,
+    case_history: CaseHistory | None = None,
 ) -> None:
-    """Final outcome in; the contact point learns from it; the case closes or moves on now."""
+    """Final outcome in; the contact point learns from it; the case closes or moves on now.
+
+    A refusal closes the case after a look at its attempts: through `case_history` when the
+    caller has read them already, else from the unit of work."""
     attempt.finalise(outcome, at)
     uow.attempts.save(attempt)
     customer = uow.customers.get(attempt.customer_id)
@@ -55,7 +72,7 @@ def apply_outcome(
         uow.audit.record("case.reached", ACTOR, case.id, {"attempt_id": attempt.id}, at)
         return
     if outcome.category is OutcomeCategory.REFUSED:
-        case_attempts = [a for a in uow.attempts.history(customer.id) if a.case_id == case.id]
+        case_attempts = (case_history or read_case_history(uow))(customer.id, case.id)
         close_unreachable(case, customer, case_attempts, uow, at, plans=plans, new_id=new_id)
         return
     case.wait_until(at)

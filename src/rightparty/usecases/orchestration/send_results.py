@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from rightparty.domain.attempt import AttemptStatus
+from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
 from rightparty.domain.messages import DeliveryResult, DeliveryStatus, OutboundMessage
-from rightparty.domain.vocabulary import Outcome
+from rightparty.domain.vocabulary import Outcome, OutcomeCategory
 from rightparty.usecases.customers import IdFactory
 from rightparty.usecases.delivery_callbacks import (
     HeldStatus,
@@ -17,7 +17,11 @@ from rightparty.usecases.delivery_callbacks import (
     held_statuses_for,
 )
 from rightparty.usecases.orchestration.closing import ACTOR
-from rightparty.usecases.orchestration.outcomes import apply_outcome
+from rightparty.usecases.orchestration.outcomes import (
+    CaseHistory,
+    apply_outcome,
+    read_case_history,
+)
 from rightparty.usecases.plans.catalogue import PlanCatalogue
 from rightparty.usecases.ports import UnitOfWork
 
@@ -57,10 +61,50 @@ def record_sends(
     ]
     uow.customers.get_many({attempt.customer_id for attempt in settling})
     uow.cases.get_many({attempt.case_id for attempt in settling})
+    case_history = _case_history_for_refusals(results, attempts, uow)
     return [
-        _record_send(message.attempt_id, result, uow, now, held, plans=plans, new_id=new_id)
+        _record_send(
+            message.attempt_id,
+            result,
+            uow,
+            now,
+            held,
+            plans=plans,
+            new_id=new_id,
+            case_history=case_history,
+        )
         for message, result in results
     ]
+
+
+def _case_history_for_refusals(
+    results: Sequence[SentMessage], attempts: Mapping[str, Attempt], uow: UnitOfWork
+) -> CaseHistory:
+    """The case histories a refusal closes its case with, read for all of them at once before
+    any answer is recorded: reading one customer's at each refusal flushed everything held so
+    far every time. An attempt of this batch is taken as the unit of work holds it now (its
+    outcome recorded by then; `get` finds it there, without a query); the rest, which nothing
+    here changes, as stored. A refusal that was not foreseen (a status held from a callback)
+    reads its own, as before."""
+    refusing = {
+        attempts[message.attempt_id].customer_id
+        for message, result in results
+        if result.outcome is not None and result.outcome.category is OutcomeCategory.REFUSED
+    }
+    histories = uow.attempts.histories(refusing) if refusing else {}
+    read = read_case_history(uow)
+
+    def case_history(customer_id: str, case_id: str) -> list[AttemptHistoryEntry]:
+        history = histories.get(customer_id)
+        if history is None:
+            return read(customer_id, case_id)
+        return [
+            uow.attempts.get(entry.id).history_entry() if entry.id in attempts else entry
+            for entry in history
+            if entry.case_id == case_id
+        ]
+
+    return case_history
 
 
 def _settles(result: DeliveryResult, held: Mapping[str, Sequence[HeldStatus]]) -> bool:
@@ -88,6 +132,7 @@ def _record_send(
     *,
     plans: PlanCatalogue,
     new_id: IdFactory,
+    case_history: CaseHistory,
 ) -> Outcome | None:
     attempt = uow.attempts.get(attempt_id)
     if attempt.status not in (AttemptStatus.QUEUED, AttemptStatus.DISPATCHING):
@@ -105,7 +150,9 @@ def _record_send(
     if outcome is None and result.status is not DeliveryStatus.ACCEPTED:
         outcome = Outcome.PROVIDER_ERROR
     if outcome is not None:
-        apply_outcome(attempt, outcome, now, uow, plans=plans, new_id=new_id)
+        apply_outcome(
+            attempt, outcome, now, uow, plans=plans, new_id=new_id, case_history=case_history
+        )
         return outcome
     # A callback faster than this commit was held; it is the outcome now.
     fold_held_statuses(attempt, _held_for(result, held), uow, plans=plans, new_id=new_id)
