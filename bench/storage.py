@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Storage throughput on one core, through the real use cases, on SQLite and PostgreSQL.
+"""Storage throughput through the real use cases, on SQLite and PostgreSQL.
 
 Prints one JSON line:
 
@@ -21,6 +21,19 @@ Prints one JSON line:
 - `record_attempt_warm_keys_per_s_<backend>`: a second pass, one more case per customer, while
   their data keys are still cached (at most 10,000 customers, `FieldCipher`'s cache size).
 
+Those phases run in this one process (one core, the database server aside). On PostgreSQL a third
+phase runs `--workers` processes at once against the same server, as a bank runs several workers
+on a queue partitioned by customer (bench/storage_workers.py):
+
+- `record_attempt_per_s_workers_postgres`: attempts per second of all of them together, one more
+  case per customer (`attempts_recorded_workers_postgres` of them, `record_workers_postgres`
+  processes). Each process has customers of its own (round-robin over their ids), reads them with
+  an empty key cache and builds its policies untimed, then does what the cold phase does; the time
+  runs, in this process, from the start gate's opening to the last worker's report. The processes
+  share the machine's cores with the server and with each other. Afterwards the attempt rows added
+  must be as many as the workers reported and the audit log, appended to by their concurrent
+  transactions, must verify intact; the script exits non-zero otherwise.
+
 Goals: 15,000 attempts/s on SQLite, 10,000 on PostgreSQL, 100,000 customers imported in < 30 s
 on SQLite. PostgreSQL runs in a database of its own, created and dropped here
 (`--postgres-url` names the server; trust authentication). `--profile import|record` prints
@@ -29,6 +42,7 @@ one process, so its validation time is not the parallel one).
 
     .venv/bin/python bench/storage.py
     .venv/bin/python bench/storage.py --customers 2000 --attempts 2000 --backend sqlite
+    .venv/bin/python bench/storage.py --backend postgresql --workers 4
 """
 
 from __future__ import annotations
@@ -52,6 +66,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import make_url
 
+import storage_workers  # bench/storage_workers.py, this script's sibling
 from rightparty.bootstrap import Application, assemble
 from rightparty.config import Settings
 from rightparty.db import migrate
@@ -62,7 +77,7 @@ from rightparty.domain.clock import SimulatedClock
 from rightparty.domain.customer import Customer
 from rightparty.domain.vocabulary import Purpose
 from rightparty.policy.facts import ContactRequest
-from rightparty.privacy.keys import InMemoryKeyProvider
+from rightparty.privacy.keys import EnvironmentKeyProvider, KeyProvider
 from rightparty.usecases.customer_import import validate_import
 from rightparty.usecases.customers import import_customers, random_id
 from rightparty.usecases.cycle_collector import tune_for_workload
@@ -131,10 +146,11 @@ def postgres_database(server: str) -> Iterator[str]:
         admin.dispose()
 
 
-def application(url: str) -> Application:
+def application(url: str, keys: KeyProvider, *, upgrade: bool = True) -> Application:
     engine = build_engine(url)
-    migrate.upgrade(engine)
-    return assemble(Settings(), engine, InMemoryKeyProvider.generate(), SimulatedClock(START))
+    if upgrade:
+        migrate.upgrade(engine)
+    return assemble(Settings(), engine, keys, SimulatedClock(START))
 
 
 def timed(run: Callable[[], T], profile: bool) -> tuple[T, float]:
@@ -247,9 +263,12 @@ def measure_record(
 
 
 def run_backend(
-    url: str, lines: list[str], attempts: int, batch: int, profile: str | None
+    url: str, lines: list[str], attempts: int, batch: int, profile: str | None, *, workers: int
 ) -> dict[str, float]:
-    app = application(url)
+    """`workers` > 0 adds the multi-worker phase (PostgreSQL only)."""
+    # Key material as a worker gets it from its environment, so worker processes share it.
+    keys = EnvironmentKeyProvider.generate_variables(kek_id="bench")
+    app = application(url, EnvironmentKeyProvider(keys))
     try:
         imported = measure_import(app, lines, profile == "import")
         refs = [f"C{number:08d}" for number in range(min(attempts, len(lines)))]
@@ -265,9 +284,23 @@ def run_backend(
         cold = measure_record(app, first, history, batch, profile == "record")
         second = open_cases(app, customers, attempts, SECOND_PURPOSE)
         warm = measure_record(app, second, history, batch, profile=False)
+        several = (
+            storage_workers.measure_workers(
+                app,
+                url,
+                keys,
+                customers=customers,
+                history=history,
+                attempts=attempts,
+                batch=batch,
+                workers=workers,
+            )
+            if workers
+            else None
+        )
     finally:
         app.close()
-    return {
+    figures = {
         "import_customers_per_s": round(imported["per_s"]),
         "import_seconds": round(imported["seconds"], 2),
         "validate_seconds": round(imported["validate_seconds"], 2),
@@ -281,6 +314,15 @@ def run_backend(
         "attempts_recorded_warm_keys": int(warm["recorded"]),
         "attempts_blocked_warm_keys": int(warm["blocked"]),
     }
+    if several is not None:
+        figures |= {
+            "record_attempt_per_s_workers": round(several["per_s"]),
+            "record_seconds_workers": round(several["seconds"], 2),
+            "record_workers": workers,
+            "attempts_recorded_workers": int(several["recorded"]),
+            "attempts_blocked_workers": int(several["blocked"]),
+        }
+    return figures
 
 
 def main() -> None:
@@ -291,7 +333,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--postgres-url", default=POSTGRES_SERVER)
     parser.add_argument("--profile", choices=["import", "record"])
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes of the multi-worker phase (PostgreSQL)"
+    )
     arguments = parser.parse_args()
+    if arguments.workers < 1:
+        parser.error("--workers must be at least 1")
     tune_for_workload()  # as `rightparty worker` and `rightparty demo` run
     lines = customer_lines(arguments.customers)
     backends = ["sqlite", "postgresql"] if arguments.backend == "both" else [arguments.backend]
@@ -306,8 +353,11 @@ def main() -> None:
             sqlite_database() if backend == "sqlite" else postgres_database(arguments.postgres_url)
         )
         profile = arguments.profile if number == 0 else None
+        workers = arguments.workers if backend == "postgresql" else 0
         with database as url:
-            results = run_backend(url, lines, arguments.attempts, arguments.batch, profile)
+            results = run_backend(
+                url, lines, arguments.attempts, arguments.batch, profile, workers=workers
+            )
         suffix = SUFFIX[backend]
         figures.update({f"{name}_{suffix}": value for name, value in results.items()})
     print(json.dumps(figures))
