@@ -3,14 +3,17 @@
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from rightparty.db.repositories import cases as case_repositories
+from rightparty.db.repositories.held_updates import FixedColumnChanged
 from rightparty.db.tables import DecisionDocumentRow, DecisionRow
 from rightparty.domain.attempt import AttemptStatus
 from rightparty.domain.case import CaseStatus
@@ -238,3 +241,85 @@ def _stored_attempt(app):
         uow.attempts.add(attempt)
         uow.commit()
     return attempt
+
+
+@contextmanager
+def _updates_sent(app) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest):
+        if statement.lstrip().upper().startswith("UPDATE"):
+            sent.append(statement)
+
+    event.listen(app.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(app.engine, "before_cursor_execute", note)
+
+
+def test_saves_write_only_what_a_case_or_attempt_may_change(app, customer):
+    case = a_case(debt_id="d1")
+    attempt = an_attempt(case=case)
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    with _updates_sent(app) as sent, app.unit_of_work() as uow:
+        stored_case = uow.cases.get(case.id)
+        stored_case.wait_until(MONDAY_NOON + timedelta(hours=1))
+        uow.cases.save(stored_case)
+        stored = uow.attempts.get(attempt.id)
+        stored.mark_sent("sandbox", "msg-1", MONDAY_NOON)
+        uow.attempts.save(stored)
+        uow.commit()
+    set_clauses = {
+        statement.split()[1].strip('"'): statement.split(" SET ")[1].split(" WHERE ")[0]
+        for statement in sent
+    }
+    assert set(set_clauses) == {"cases", "attempts"}
+    for fixed in ("customer_id", "purpose", "debt_id", "case_id", "idempotency_key"):
+        assert fixed not in set_clauses["cases"] + set_clauses["attempts"]
+    with app.unit_of_work() as uow:
+        assert uow.cases.get(case.id) == stored_case
+        assert uow.attempts.get(attempt.id) == stored
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        (lambda case: setattr(case, "customer_id", "cust-2"), "customer_id"),
+        (lambda case: setattr(case, "deadline", case.deadline + timedelta(days=1)), "deadline"),
+        (lambda case: setattr(case, "debt_id", "another-debt"), "debt_id"),
+    ],
+)
+def test_a_case_is_never_moved_to_another_customer_or_debt(app, customer, change, column):
+    """What a case fixed when it was opened is not written by a save, so a change to it is
+    refused (naming the column, not the value) rather than silently dropped."""
+    case = a_case(debt_id="d1")
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        stored = uow.cases.get(case.id)
+        change(stored)
+        with pytest.raises(FixedColumnChanged, match=f"^a stored case's {column} cannot change$"):
+            uow.cases.save(stored)
+    with app.unit_of_work() as uow:
+        assert uow.cases.get(case.id) == case
+
+
+def test_an_attempt_is_never_moved_to_another_contact_point(app, customer):
+    case = a_case()
+    attempt = an_attempt(case=case)
+    with app.unit_of_work() as uow:
+        uow.cases.add(case)
+        uow.attempts.add(attempt)
+        uow.commit()
+    with app.unit_of_work() as uow:
+        stored = replace(uow.attempts.get(attempt.id), contact_point_id="e1")
+        stored.mark_sent("sandbox", "msg-1", MONDAY_NOON)
+        with pytest.raises(FixedColumnChanged, match="contact_point_id"):
+            uow.attempts.save(stored)
+    with app.unit_of_work() as uow:
+        assert uow.attempts.get(attempt.id) == attempt

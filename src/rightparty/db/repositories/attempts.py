@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.id_lists import in_ids
 from rightparty.db.protection import FieldProtection
-from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
+from rightparty.db.repositories.held_updates import (
+    FlushHeld,
+    HeldUpdates,
+    refuse_fixed_changes,
+)
 from rightparty.db.tables import AttemptRow
 from rightparty.db.tables.cases import HeldStatusRow, ProviderMessageRow
 from rightparty.domain.attempt import Attempt, AttemptHistoryEntry, AttemptStatus
@@ -40,7 +44,12 @@ _ATTEMPT_COLUMNS = (
     "finalised_at",
 )
 _ATTEMPTS_BY_ID = select(_ATTEMPTS).where(in_ids(_ATTEMPTS.c.id))
-_UPDATE_ATTEMPT = BulkUpdate(_ATTEMPTS, [name for name in _ATTEMPT_COLUMNS if name != "id"])
+_ATTEMPT_STATE = ("status", "provider", "provider_message_id", "outcome", "sent_at", "finalised_at")
+"""What a stored attempt may change; the rest (its case, customer, point, channel, purpose, debt,
+key, creation and reference code) is fixed when it is recorded, and leaving it out of the
+UPDATE spares SQLite rewriting three index entries per save."""
+_ATTEMPT_FIXED = tuple(name for name in _ATTEMPT_COLUMNS if name not in (*_ATTEMPT_STATE, "id"))
+_UPDATE_ATTEMPT = BulkUpdate(_ATTEMPTS, _ATTEMPT_STATE)
 _INSERT_ATTEMPTS = BulkInsert(
     _ATTEMPTS, (*_ATTEMPT_COLUMNS, "reference_code_bidx", "reference_code_ct")
 )
@@ -132,6 +141,7 @@ class SqlAttemptRepository:
         values = _attempt_columns(attempt)
         if all(row[name] == value for name, value in values.items()):
             return
+        refuse_fixed_changes("attempt", row, values, _ATTEMPT_FIXED)
         # An attempt is sent once (`mark_sent`), so its parts are written when its provider id
         # first appears; a later save of the same attempt writes none again.
         newly_sent = row["provider_message_id"] is None and attempt.provider_message_id

@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session
 from rightparty.db.bulk_insert import BulkInsert, BulkUpdate
 from rightparty.db.id_lists import in_ids
 from rightparty.db.repositories.attempts import AttemptNotFound, SqlAttemptRepository
-from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
+from rightparty.db.repositories.held_updates import (
+    FlushHeld,
+    HeldUpdates,
+    refuse_fixed_changes,
+)
 from rightparty.db.tables import CaseRow, CustomerRow, DecisionDocumentRow, DecisionRow
 from rightparty.domain.case import Case, CaseStatus, Priority
 from rightparty.domain.errors import CaseNotFound
@@ -47,7 +51,12 @@ _NEXT_ACTION_AT = select(func.min(_CASES.c.next_action_at)).where(
 )
 _CASE_COLUMNS = tuple(column.name for column in _CASES.c)
 _INSERT_CASES = BulkInsert(_CASES, _CASE_COLUMNS)
-_UPDATE_CASE = BulkUpdate(_CASES, [column.name for column in _CASES.c if column.name != "id"])
+_CASE_STATE = ("status", "step_index", "next_action_at", "unreachable_reason", "closed_at")
+"""What a stored case may change. The rest (its customer, purpose, plan, priority, opening,
+deadline, debt and targets) is fixed when it is opened; leaving it out of the UPDATE spares
+SQLite rewriting the index entries of columns that keep their values."""
+_CASE_FIXED = tuple(name for name in _CASE_COLUMNS if name not in (*_CASE_STATE, "id"))
+_UPDATE_CASE = BulkUpdate(_CASES, _CASE_STATE)
 
 _DOCUMENTS: Table = DecisionDocumentRow.__table__  # type: ignore[assignment]
 # A document goes in as the text its JSON type would write (`json.dumps`), made once per
@@ -86,8 +95,10 @@ class SqlCaseRepository:
     def save(self, case: Case) -> None:
         """Write the case back when it differs from what this unit of work holds of it."""
         values = _case_columns(case)
-        if self._row(case.id) == values:
+        stored = self._row(case.id)
+        if stored == values:
             return
+        refuse_fixed_changes("case", stored, values, _CASE_FIXED)
         self._held.hold(case.id, _UPDATE_CASE, values)
         self._rows[case.id] = values
 

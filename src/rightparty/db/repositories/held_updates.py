@@ -9,7 +9,7 @@ unit of work sends them all before any query that could read those rows and befo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,3 +56,18 @@ class HeldUpdates:
         connection = self._session.connection()
         for statement, rows in groups.values():
             statement.execute(connection, rows)
+
+
+class FixedColumnChanged(ValueError):
+    """A save would change what a stored row fixed when it was written (a case's customer, an
+    attempt's contact point): the update writes only what may change, so this is refused rather
+    than dropped. The message names the column, never its value."""
+
+
+def refuse_fixed_changes(
+    kind: str, stored: Mapping[str, Any], values: Mapping[str, Any], fixed: Collection[str]
+) -> None:
+    for name in fixed:
+        if stored[name] != values[name]:
+            message = f"a stored {kind}'s {name} cannot change"
+            raise FixedColumnChanged(message)
