@@ -289,6 +289,11 @@ def ordered(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[tuple[
 
 STORED_POINT_IDS = select(POINTS.c.id).where(POINTS.c.customer_id == bindparam("customer"))
 UPDATE_POINT_STATE = BulkUpdate(POINTS, STATE_COLUMNS)
+_CHANNEL = STATE_COLUMNS.index("channel")
+UPDATE_POINT_HEALTH = BulkUpdate(POINTS, tuple(name for name in STATE_COLUMNS if name != "channel"))
+"""`UPDATE_POINT_STATE` but the channel, for a point known to keep it (every outcome updates a
+point's health): SQLite rewrites an index entry for each indexed column a SET names, changed or
+not, and the channel leads the address index."""
 UPDATE_POINT = BulkUpdate(POINTS, (*STATE_COLUMNS, "address_ct", "address_bidx"))
 """A point's state and its (re-encrypted, re-indexed) address; `_point_values` rows fit it."""
 
@@ -313,6 +318,13 @@ def point_state(position: int, point: ContactPoint) -> tuple[Any, ...]:
         health.last_outcome_at,
         point.superseded_at,
     )
+
+
+def state_update(before: tuple[Any, ...], state: tuple[Any, ...]) -> BulkUpdate:
+    """The statement that writes `state` over `before` (empty when the stored state is unknown)."""
+    if before and before[_CHANNEL] == state[_CHANNEL]:
+        return UPDATE_POINT_HEALTH
+    return UPDATE_POINT_STATE
 
 
 def point_state_values(point_id: str, state: tuple[Any, ...]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from rightparty.db.bulk_insert import BulkUpdate
 from rightparty.db.protection import FieldProtection
 from rightparty.db.repositories.customer_rows import (
     CONSENTS,
@@ -28,7 +29,6 @@ from rightparty.db.repositories.customer_rows import (
     STORED_POINT_IDS,
     UNKNOWN_RESTRICTIONS,
     UPDATE_POINT,
-    UPDATE_POINT_STATE,
     StoredCustomer,
     by_customer,
     consent_values,
@@ -39,6 +39,7 @@ from rightparty.db.repositories.customer_rows import (
     point_state,
     point_state_values,
     restriction_values,
+    state_update,
 )
 from rightparty.db.repositories.held_updates import FlushHeld, HeldUpdates
 from rightparty.db.repositories.restrictions import restriction_to_row
@@ -312,7 +313,7 @@ class SqlCustomerRepository:
             before = dict.fromkeys(ids, ())
         added: list[dict[str, Any]] = []
         readdressed: list[dict[str, Any]] = []
-        changed: list[dict[str, Any]] = []
+        changed: list[tuple[BulkUpdate, dict[str, Any]]] = []
         states: dict[str, tuple[Any, ...]] = {}
         for position, point in enumerate(customer.contact_points):
             state = states[point.id] = point_state(position, point)
@@ -321,15 +322,17 @@ class SqlCustomerRepository:
             elif stored.addresses.get(point.id) != point.address:
                 readdressed.append(self._point_values(customer.id, position, point))
             elif before[point.id] != state:
-                changed.append(point_state_values(point.id, state))
+                update = state_update(before[point.id], state)
+                changed.append((update, point_state_values(point.id, state)))
         dropped = before.keys() - {point.id for point in customer.contact_points}
         if dropped:
             self._held.drop(dropped)
             self._session.execute(delete(POINTS).where(POINTS.c.id.in_(sorted(dropped))))
         INSERT_POINTS.execute(self._session.connection(), ordered(added, POINT_INSERT))
-        for statement, values in ((UPDATE_POINT, readdressed), (UPDATE_POINT_STATE, changed)):
-            for row in values:
-                self._held.hold(row["id"], statement, row)
+        for row in readdressed:
+            self._held.hold(row["id"], UPDATE_POINT, row)
+        for statement, row in changed:
+            self._held.hold(row["id"], statement, row)
         return states
 
     def _append_consents(self, customer: Customer, stored: StoredCustomer) -> None:
