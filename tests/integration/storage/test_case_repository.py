@@ -34,11 +34,18 @@ def customer(app):
     return customer
 
 
-def test_a_case_round_trips_and_its_changes_are_saved(app, customer):
-    case = a_case(debt_id="d1")
+def _stored(app, case, *attempts):
+    """`case` and `attempts` added and committed."""
     with app.unit_of_work() as uow:
         uow.cases.add(case)
+        for attempt in attempts:
+            uow.attempts.add(attempt)
         uow.commit()
+
+
+def test_a_case_round_trips_and_its_changes_are_saved(app, customer):
+    case = a_case(debt_id="d1")
+    _stored(app, case)
     with app.unit_of_work() as uow:
         stored = uow.cases.get(case.id)
         assert stored == case
@@ -261,10 +268,7 @@ def _updates_sent(app) -> Iterator[list[str]]:
 def test_saves_write_only_what_a_case_or_attempt_may_change(app, customer):
     case = a_case(debt_id="d1")
     attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        uow.commit()
+    _stored(app, case, attempt)
     with _updates_sent(app) as sent, app.unit_of_work() as uow:
         stored_case = uow.cases.get(case.id)
         stored_case.wait_until(MONDAY_NOON + timedelta(hours=1))
@@ -297,9 +301,7 @@ def test_a_case_is_never_moved_to_another_customer_or_debt(app, customer, change
     """What a case fixed when it was opened is not written by a save, so a change to it is
     refused (naming the column, not the value) rather than silently dropped."""
     case = a_case(debt_id="d1")
-    with app.unit_of_work() as uow:
-        uow.cases.add(case)
-        uow.commit()
+    _stored(app, case)
     with app.unit_of_work() as uow:
         stored = uow.cases.get(case.id)
         change(stored)
@@ -312,10 +314,7 @@ def test_a_case_is_never_moved_to_another_customer_or_debt(app, customer, change
 def test_an_attempt_is_never_moved_to_another_contact_point(app, customer):
     case = a_case()
     attempt = an_attempt(case=case)
-    with app.unit_of_work() as uow:
-        uow.cases.add(case)
-        uow.attempts.add(attempt)
-        uow.commit()
+    _stored(app, case, attempt)
     with app.unit_of_work() as uow:
         stored = replace(uow.attempts.get(attempt.id), contact_point_id="e1")
         stored.mark_sent("sandbox", "msg-1", MONDAY_NOON)
