@@ -26,7 +26,7 @@ import os
 import sqlite3
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,8 +85,8 @@ class Checkpointer:
             running = self._running.pop(database, None)
         if queued is not None:
             queued.dropped.set()
-        if running is not None:
-            running.future.result()
+        if running is not None:  # its outcome is the thread's to report, not the disposer's
+            wait([running.future])
 
     def _run(self, database: str, dropped: threading.Event) -> None:
         last = self._started.get(database)

@@ -202,3 +202,34 @@ def test_no_checkpoint_opens_the_file_once_its_engine_is_disposed(database, monk
     time.sleep(checkpoints.INTERVAL * 2)
     assert calls.began, "the first commit's checkpoint ran"
     assert all(began < disposed_at for began in calls.began)
+
+
+def test_a_drop_does_not_raise_what_the_checkpoint_under_way_raised(database, monkeypatch):
+    """Disposing an engine is not where a failed checkpoint is reported."""
+    entered, release = threading.Event(), threading.Event()
+
+    def failing(_database: str) -> None:
+        entered.set()
+        release.wait(timeout=10)
+        message = "the checkpoint failed"
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(checkpoints, "checkpoint", failing)
+    checkpointer = Checkpointer()
+    running = checkpointer.request(database)
+    assert entered.wait(timeout=10)
+    raised: list[BaseException] = []
+
+    def drop() -> None:
+        try:
+            checkpointer.drop(database)
+        except BaseException as error:  # noqa: BLE001 - recorded for the assertion below
+            raised.append(error)
+
+    dropping = threading.Thread(target=drop)
+    dropping.start()
+    release.set()
+    dropping.join(timeout=10)
+    assert not dropping.is_alive()
+    assert raised == []
+    assert isinstance(running.exception(timeout=10), RuntimeError)
