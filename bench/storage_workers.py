@@ -232,6 +232,4 @@ def check(app: Application, reported: int, added: int) -> None:
         raise PhaseFailed(f"{added} attempt rows were added, but the workers reported {reported}")
     report = app.verify_audit_log()
     if not report.ok:
-        finding = report.finding.value if report.finding else "unknown"
-        where = "" if report.first_bad_index is None else f" at entry {report.first_bad_index}"
-        raise PhaseFailed(f"audit log TAMPERED{where}: {finding}: {report.detail}")
+        raise PhaseFailed(report.tampered_line)

@@ -66,6 +66,14 @@ class VerificationReport:
     def ok(self) -> bool:
         return self.finding is None
 
+    @property
+    def tampered_line(self) -> str:
+        """What `rightparty audit verify` prints for a log that failed (DESIGN.md §8.1):
+        `audit log TAMPERED at entry N: finding: detail`."""
+        finding = self.finding.value if self.finding else "unknown"
+        where = "" if self.first_bad_index is None else f" at entry {self.first_bad_index}"
+        return f"audit log TAMPERED{where}: {finding}: {self.detail}"
+
     def raise_for_tampering(self) -> None:
         """Raise `TamperDetected` (carrying the index) unless the log verified."""
         if self.finding is not None:

@@ -21,7 +21,5 @@ def verify(db: DbOption = None) -> None:
             f"{report.checkpoints_verified} signed checkpoints verified"
         )
         return
-    finding = report.finding.value if report.finding else "unknown"
-    where = "" if report.first_bad_index is None else f" at entry {report.first_bad_index}"
-    typer.echo(f"audit log TAMPERED{where}: {finding}: {report.detail}", err=True)
+    typer.echo(report.tampered_line, err=True)
     raise typer.Exit(1)

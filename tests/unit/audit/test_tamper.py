@@ -14,7 +14,7 @@ from rightparty.audit.errors import InvalidEncoding, TamperDetected
 from rightparty.audit.log import AuditLog, verify_log
 from rightparty.audit.memory import InMemoryAuditStore
 from rightparty.audit.store import AuditEntry, LogState, chain_hash
-from rightparty.audit.verification import Finding
+from rightparty.audit.verification import Finding, VerificationReport
 from tests.unit.audit.builders import ORIGIN, START, build_log, event, signing_key
 
 pytestmark = pytest.mark.unit
@@ -273,3 +273,18 @@ def test_later_checkpoints_extend_the_anchored_prefix():
     report = _verify(store)
     assert report.ok
     assert (report.anchored_size, report.checkpoints_verified) == (16, 2)
+
+
+def test_the_tampered_line_names_the_entry_when_there_is_one():
+    at_entry = VerificationReport(
+        size=3,
+        anchored_size=0,
+        checkpoints_verified=0,
+        finding=Finding.ENTRY_MISSING,
+        first_bad_index=2,
+        detail="entry 2 is gone",
+    )
+    checkpoint_only = replace(at_entry, finding=Finding.CHECKPOINT_INVALID, first_bad_index=None)
+    assert at_entry.tampered_line == "audit log TAMPERED at entry 2: entry_missing: entry 2 is gone"
+    expected = "audit log TAMPERED: checkpoint_invalid: entry 2 is gone"
+    assert checkpoint_only.tampered_line == expected
