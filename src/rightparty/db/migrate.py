@@ -27,14 +27,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+class BrokenReferences(RuntimeError):
+    """A migration left rows referring to no row of the table their key names; it was rolled
+    back. The message names tables, never values."""
+
+
 def upgrade(bind: Engine | Connection, revision: str = "head") -> None:
     """Migrate up; on a Connection the caller owns the transaction (tests roll it back)."""
-    with _connection(bind) as connection:
+    with _migrating(bind) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(bind: Engine | Connection, revision: str = "base") -> None:
-    with _connection(bind) as connection:
+    with _migrating(bind) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 
@@ -52,6 +57,38 @@ def schema_drift(bind: Engine | Connection) -> list[object]:
     with _connection(bind) as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
+
+
+@contextmanager
+def _migrating(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection to migrate on. On SQLite, through an engine, its foreign keys are off
+    while the migration runs and every reference is checked before it commits (SQLite's own
+    procedure for changing a table's constraints: a table others refer to cannot be rebuilt
+    with its rows while they are on). A caller's Connection is used as it is."""
+    if isinstance(bind, Connection) or bind.dialect.name != "sqlite":
+        with _connection(bind) as connection:
+            yield connection
+        return
+    with bind.connect() as connection:
+        # Outside any transaction, where SQLite takes the pragma (pysqlite begins at the
+        # first write, so SQLAlchemy's begin here is not one yet).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                _refuse_broken_references(connection)
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _refuse_broken_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        pairs = sorted({f"{row[0]} -> {row[2]}" for row in broken})
+        message = f"{len(broken)} rows refer to no row of their key's table ({', '.join(pairs)})"
+        raise BrokenReferences(message)
 
 
 @contextmanager

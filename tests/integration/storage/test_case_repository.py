@@ -199,6 +199,7 @@ def test_batch_reads_equal_one_by_one_reads(app, customer):
     )
     cases = [a_case("case-a"), a_case("case-b"), replace(a_case("case-c"), customer_id=other.id)]
     attempts = [an_attempt(f"att-{case.id}", case=case) for case in cases]
+    attempts[2] = replace(attempts[2], contact_point_id="m2")  # cust-2's own point
     with app.unit_of_work() as uow:
         uow.customers.add(other)
         uow.cases.add_many(cases)
@@ -322,3 +323,37 @@ def test_an_attempt_is_never_moved_to_another_contact_point(app, customer):
             uow.attempts.save(stored)
     with app.unit_of_work() as uow:
         assert uow.attempts.get(attempt.id) == attempt
+
+
+@pytest.fixture
+def someone_else(app):
+    """Another customer, with points of their own."""
+    other = a_customer(
+        "cust-2", external_ref="C0002", points=[a_mobile("m2", "+8613900000000"), an_email("e2")]
+    )
+    with app.unit_of_work() as uow:
+        uow.customers.add(other)
+        uow.commit()
+    return other
+
+
+@pytest.mark.parametrize(
+    ("case_of", "point"),
+    [("cust-1", "m2"), ("cust-2", "m2"), ("cust-2", "m1")],
+    ids=["another-customers-point", "another-customers-case", "another-customers-case-and-point"],
+)
+def test_the_database_refuses_an_attempt_on_anyone_but_its_customer(
+    app, customer, someone_else, case_of, point
+):
+    """Whatever code builds it: an attempt of cust-1 on cust-2's point or case is refused when
+    it is written, and nothing of its unit of work is stored."""
+    case = a_case("case-x", customer_id=case_of)
+    _stored(app, case)
+    attempt = replace(an_attempt(case=case), customer_id=customer.id, contact_point_id=point)
+    with pytest.raises(IntegrityError):
+        _stored(app, a_case("case-y"), attempt)
+    with app.unit_of_work() as uow:
+        assert uow.attempts.for_customer(customer.id) == []
+        assert uow.attempts.for_customer(someone_else.id) == []
+        with pytest.raises(CaseNotFound):
+            uow.cases.get("case-y")

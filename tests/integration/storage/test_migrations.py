@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 import rightparty.db.migrations as package
 from rightparty.db import migrate
+from rightparty.db.engine import build_engine
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +102,123 @@ def test_existing_decisions_keep_their_documents_each_stored_once(storage):
     back = connection.exec_driver_sql("SELECT CAST(document AS TEXT) FROM decisions ORDER BY id")
     assert [json.loads(row[0]) for row in back] == [json.loads(d) for d in DOCUMENTS]
     assert "decision_documents" not in _tables(connection)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_at_0006(request, tmp_path):
+    """A database of its own migrated to 0006 through an engine, as `rightparty init` does."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rightparty.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    engine = build_engine(url)
+    migrate.upgrade(engine, "0006")
+    yield engine
+    engine.dispose()
+
+
+AT = {"at": datetime(2026, 3, 9, 12, tzinfo=UTC), "deadline": datetime(2026, 3, 16, tzinfo=UTC)}
+
+
+def _customer_with_point(connection, customer_id, point_id):
+    connection.execute(
+        text(
+            "INSERT INTO customers (id, external_ref, name_ct, locale, jurisdiction, locations, "
+            "created_at, updated_at) VALUES (:id, :id, :name, 'en-US', 'US', '[]', :at, :at)"
+        ),
+        {"id": customer_id, "name": b"\x00", **AT},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO contact_points (id, customer_id, position, channel, kind, source, "
+            "status, address_ct, address_bidx, time_zones, consecutive_failures) VALUES "
+            "(:id, :customer, 0, 'sms', 'mobile', 'customer_provided', 'valid', :address, "
+            "1, '[]', 0)"
+        ),
+        {"id": point_id, "customer": customer_id, "address": b"\x00"},
+    )
+
+
+def _case_and_attempt(connection, *, customer_id, case_customer_id, point_id, attempt_id):
+    connection.execute(
+        text(
+            "INSERT INTO cases (id, customer_id, purpose, plan, priority, status, step_index, "
+            "opened_at, deadline) VALUES (:id, :customer, 'collections', 'collections', 1, "
+            "'open', 0, :at, :deadline)"
+        ),
+        {"id": f"case-{attempt_id}", "customer": case_customer_id, **AT},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO attempts (id, case_id, customer_id, contact_point_id, channel, purpose, "
+            "idempotency_key, reference_code_bidx, reference_code_ct, status, created_at) VALUES "
+            "(:id, :case, :customer, :point, 'sms', 'collections', :id, 1, :code, 'queued', :at)"
+        ),
+        {
+            "id": attempt_id,
+            "case": f"case-{attempt_id}",
+            "customer": customer_id,
+            "point": point_id,
+            "code": b"\x00",
+            **AT,
+        },
+    )
+
+
+def _attempt_ids(engine):
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT id FROM attempts ORDER BY id").all()
+    return [row[0] for row in rows]
+
+
+def test_attempts_with_decisions_survive_the_move_to_keys_that_name_their_customer(
+    engine_at_0006,
+):
+    with engine_at_0006.begin() as connection:
+        _customer_with_point(connection, "c1", "p1")
+        _case_and_attempt(
+            connection, customer_id="c1", case_customer_id="c1", point_id="p1", attempt_id="a1"
+        )
+        connection.execute(
+            text("INSERT INTO decision_documents (digest, document) VALUES ('d', '{}')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO decisions (case_id, attempt_id, allowed, evaluated_at, "
+                "document_digest) VALUES ('case-a1', 'a1', true, :at, 'd')"
+            ),
+            AT,
+        )
+    # Through the engine, as `rightparty init` upgrades an existing database: on SQLite the
+    # attempts table is rebuilt while decisions refer to it.
+    migrate.upgrade(engine_at_0006)
+
+    assert migrate.current_revision(engine_at_0006) == migrate.head_revision()
+    assert migrate.schema_drift(engine_at_0006) == []
+    assert _attempt_ids(engine_at_0006) == ["a1"]
+    with engine_at_0006.connect() as connection:
+        decided = connection.exec_driver_sql("SELECT attempt_id FROM decisions").scalar()
+        assert decided == "a1"
+        # The migration's connection went back to the pool with its foreign keys on again.
+        _customer_with_point(connection, "c2", "p2")
+        with pytest.raises(IntegrityError):
+            _case_and_attempt(
+                connection, customer_id="c1", case_customer_id="c1", point_id="p2", attempt_id="a2"
+            )
+
+
+def test_an_attempt_on_another_customers_point_stops_the_upgrade_and_changes_nothing(
+    engine_at_0006,
+):
+    with engine_at_0006.begin() as connection:
+        _customer_with_point(connection, "c1", "p1")
+        _customer_with_point(connection, "c2", "p2")
+        _case_and_attempt(
+            connection, customer_id="c1", case_customer_id="c1", point_id="p2", attempt_id="a1"
+        )
+
+    with pytest.raises((IntegrityError, migrate.BrokenReferences)):
+        migrate.upgrade(engine_at_0006)
+
+    assert migrate.current_revision(engine_at_0006) == "0006"
+    assert _attempt_ids(engine_at_0006) == ["a1"]

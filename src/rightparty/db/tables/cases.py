@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rightparty.db.tables.base import Base
@@ -16,7 +23,11 @@ ID = String(36)
 
 class CaseRow(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_due", "status", "next_action_at"),)
+    __table_args__ = (
+        Index("ix_cases_due", "status", "next_action_at"),
+        # What an attempt's foreign key names: a case together with its customer.
+        Index("uq_cases_id_customer_id", "id", "customer_id", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -38,12 +49,28 @@ class CaseRow(Base):
 
 
 class AttemptRow(Base):
+    """One attempt to reach a customer. The database itself refuses an attempt on a case or a
+    contact point of anyone but the attempt's customer: its keys name the case and the point
+    each together with that customer (the customer's existence follows from the case's key)."""
+
     __tablename__ = "attempts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["case_id", "customer_id"],
+            ["cases.id", "cases.customer_id"],
+            name="fk_attempts_case_of_customer",
+        ),
+        ForeignKeyConstraint(
+            ["contact_point_id", "customer_id"],
+            ["contact_points.id", "contact_points.customer_id"],
+            name="fk_attempts_point_of_customer",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
-    contact_point_id: Mapped[str] = mapped_column(ForeignKey("contact_points.id"))
+    case_id: Mapped[str] = mapped_column(ID, index=True)
+    customer_id: Mapped[str] = mapped_column(ID, index=True)
+    contact_point_id: Mapped[str] = mapped_column(ID)
     channel: Mapped[str] = mapped_column(String(8))
     purpose: Mapped[str] = mapped_column(String(32))
     debt_id: Mapped[str | None] = mapped_column(String(64))

@@ -29,7 +29,11 @@ class CustomerRow(Base):
 
 class ContactPointRow(Base):
     __tablename__ = "contact_points"
-    __table_args__ = (Index("ix_contact_points_address_bidx", "channel", "address_bidx"),)
+    __table_args__ = (
+        Index("ix_contact_points_address_bidx", "channel", "address_bidx"),
+        # What an attempt's foreign key names: a point together with the customer it is of.
+        Index("uq_contact_points_id_customer_id", "id", "customer_id", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
