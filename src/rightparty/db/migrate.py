@@ -33,7 +33,11 @@ class BrokenReferences(RuntimeError):
 
 
 def upgrade(bind: Engine | Connection, revision: str = "head") -> None:
-    """Migrate up; on a Connection the caller owns the transaction (tests roll it back)."""
+    """Migrate up; on a Connection the caller owns the transaction (tests roll it back).
+
+    On SQLite, give an engine to migrate a database that holds rows: a migration that rebuilds
+    a table others refer to (0007 rebuilds `attempts`) needs foreign keys off, which SQLite
+    allows only outside a transaction (`_migrating`)."""
     with _migrating(bind) as connection:
         command.upgrade(alembic_config(connection), revision)
 
@@ -61,26 +65,29 @@ def schema_drift(bind: Engine | Connection) -> list[object]:
 
 @contextmanager
 def _migrating(bind: Engine | Connection) -> Iterator[Connection]:
-    """A connection to migrate on. On SQLite, through an engine, its foreign keys are off
-    while the migration runs and every reference is checked before it commits (SQLite's own
-    procedure for changing a table's constraints: a table others refer to cannot be rebuilt
-    with its rows while they are on). A caller's Connection is used as it is."""
+    """A connection to migrate on. On SQLite, through an engine: SQLite's own procedure for
+    changing a table's constraints (a table others refer to cannot be rebuilt with its rows
+    while foreign keys are on): keys off, the whole migration in one explicit transaction,
+    every reference checked before it commits. A caller's Connection is used as it is."""
     if isinstance(bind, Connection) or bind.dialect.name != "sqlite":
         with _connection(bind) as connection:
             yield connection
         return
     with bind.connect() as connection:
-        # Outside any transaction, where SQLite takes the pragma (pysqlite begins at the
-        # first write, so SQLAlchemy's begin here is not one yet).
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.commit()
         try:
+            # pysqlite opens a transaction only before a data change, never before DDL and
+            # never for a pragma: this runs outside one, where SQLite takes it ...
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
             with connection.begin():
+                # ... and this opens the one the whole migration runs in, so a failure undoes
+                # its DDL too (an index created, a table being rebuilt).
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
                 yield connection
                 _refuse_broken_references(connection)
         finally:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+            # Never pooled again: the next connection gets foreign keys on from the engine.
+            connection.invalidate()
 
 
 def _refuse_broken_references(connection: Connection) -> None:

@@ -339,7 +339,7 @@ def someone_else(app):
 
 @pytest.mark.parametrize(
     ("case_of", "point"),
-    [("cust-1", "m2"), ("cust-2", "m2"), ("cust-2", "m1")],
+    [("cust-1", "m2"), ("cust-2", "m1"), ("cust-2", "m2")],
     ids=["another-customers-point", "another-customers-case", "another-customers-case-and-point"],
 )
 def test_the_database_refuses_an_attempt_on_anyone_but_its_customer(

@@ -207,6 +207,20 @@ def test_attempts_with_decisions_survive_the_move_to_keys_that_name_their_custom
             )
 
 
+def _schema(engine):
+    """Every table with its columns, indexes and foreign keys, as the database describes them."""
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        return {
+            table: (
+                [column["name"] for column in inspector.get_columns(table)],
+                sorted(index["name"] for index in inspector.get_indexes(table)),
+                sorted(key["name"] or "" for key in inspector.get_foreign_keys(table)),
+            )
+            for table in inspector.get_table_names()
+        }
+
+
 def test_an_attempt_on_another_customers_point_stops_the_upgrade_and_changes_nothing(
     engine_at_0006,
 ):
@@ -216,9 +230,22 @@ def test_an_attempt_on_another_customers_point_stops_the_upgrade_and_changes_not
         _case_and_attempt(
             connection, customer_id="c1", case_customer_id="c1", point_id="p2", attempt_id="a1"
         )
+    before = _schema(engine_at_0006)
 
     with pytest.raises((IntegrityError, migrate.BrokenReferences)):
         migrate.upgrade(engine_at_0006)
 
     assert migrate.current_revision(engine_at_0006) == "0006"
     assert _attempt_ids(engine_at_0006) == ["a1"]
+    # Its DDL undone too (no index created, no table half rebuilt), so once the data is put
+    # right the same upgrade goes through.
+    assert _schema(engine_at_0006) == before
+    with engine_at_0006.begin() as connection:
+        connection.exec_driver_sql("UPDATE attempts SET contact_point_id = 'p1'")
+    migrate.upgrade(engine_at_0006)
+    assert migrate.current_revision(engine_at_0006) == migrate.head_revision()
+    with engine_at_0006.connect() as connection:
+        enforced = connection.exec_driver_sql(
+            "PRAGMA foreign_keys" if engine_at_0006.dialect.name == "sqlite" else "SELECT 1"
+        ).scalar()
+    assert enforced == 1
