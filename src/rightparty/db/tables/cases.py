@@ -6,14 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    ForeignKey,
-    ForeignKeyConstraint,
-    Index,
-    String,
-)
+from sqlalchemy import JSON, BigInteger, ForeignKey, ForeignKeyConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rightparty.db.tables.base import Base
