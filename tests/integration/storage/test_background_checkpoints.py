@@ -94,7 +94,8 @@ def test_a_request_while_one_is_queued_joins_it(database):
     build_engine(f"sqlite:///{database}").dispose()
     checkpointer = Checkpointer()
     gate = threading.Event()
-    checkpointer.request(database)  # starts the thread
+    # Starts the thread; waited for, or a request made before it begins would join it.
+    checkpointer.request(database).result(timeout=10)
     blocker = checkpointer._executor.submit(gate.wait)  # type: ignore[union-attr]
     first = checkpointer.request(database)
     assert checkpointer.request(database) is first
